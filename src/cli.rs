@@ -1,0 +1,410 @@
+//! The command line: `serve` runs the API; `admin` manages the same store.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use serde_json::{Value, json};
+
+use crate::admin::{Admin, IssuedKey};
+use crate::auth::digest::{Algorithm, NonceKey};
+use crate::clock::{SharedClock, SystemClock};
+use crate::domain::InvitationKind;
+use crate::http::render;
+use crate::service::InvitationService;
+use crate::{ServerParts, fixtures, store};
+
+#[derive(Parser)]
+#[command(
+    name = "atlas-invites",
+    version,
+    about = "MongoDB Cloud invitation API server, wire-compatible with Atlas"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Run the API server.
+    Serve(ServeArgs),
+    /// Manage organizations, projects, teams, users, API keys and invitations in the store.
+    Admin(AdminArgs),
+}
+
+#[derive(Args)]
+pub struct StoreArgs {
+    /// Where the data lives: sqlite://PATH (created if missing).
+    #[arg(
+        long,
+        env = "ATLAS_INVITES_DATABASE_URL",
+        default_value = "sqlite://atlas-invites.db"
+    )]
+    pub database_url: String,
+}
+
+#[derive(Args)]
+pub struct ServeArgs {
+    /// Address to listen on (port 0 picks a free port; the chosen address is printed).
+    #[arg(long, env = "ATLAS_INVITES_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// A YAML fixture file applied at start (see README); applying it again changes nothing.
+    #[arg(long, env = "ATLAS_INVITES_FIXTURES")]
+    pub fixtures: Option<PathBuf>,
+    /// The algorithm the digest challenge offers. Atlas offers MD5; SHA-256-signed requests are accepted
+    /// either way.
+    #[arg(long, env = "ATLAS_INVITES_DIGEST_ALGORITHM", value_enum, default_value_t = ChallengeAlgorithm::Md5)]
+    pub digest_algorithm: ChallengeAlgorithm,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ChallengeAlgorithm {
+    #[value(name = "MD5")]
+    Md5,
+    #[value(name = "SHA-256")]
+    Sha256,
+}
+
+#[derive(Args)]
+pub struct AdminArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Print results as JSON.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: AdminCommand,
+}
+
+#[derive(Subcommand)]
+pub enum AdminCommand {
+    /// Create (or rename) an organization.
+    CreateOrg {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        id: Option<String>,
+    },
+    /// Create (or rename) a project in an organization.
+    CreateProject {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        id: Option<String>,
+    },
+    /// Create (or rename) a team in an organization.
+    CreateTeam {
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        id: Option<String>,
+    },
+    /// Create or update a member; its memberships become exactly the ones given.
+    CreateUser {
+        #[arg(long)]
+        username: String,
+        /// ORG_ID=ROLE, repeatable.
+        #[arg(long = "org-role", value_parser = parse_scoped_role)]
+        org_roles: Vec<(String, String)>,
+        /// PROJECT_ID=ROLE, repeatable.
+        #[arg(long = "project-role", value_parser = parse_scoped_role)]
+        project_roles: Vec<(String, String)>,
+        /// TEAM_ID, repeatable.
+        #[arg(long = "team")]
+        teams: Vec<String>,
+    },
+    /// Create an API key (the private key is printed once and never stored).
+    CreateApiKey {
+        #[arg(long)]
+        org: String,
+        /// Organization role, repeatable.
+        #[arg(long = "org-role", required = true)]
+        org_roles: Vec<String>,
+        /// PROJECT_ID=ROLE, repeatable.
+        #[arg(long = "project-role", value_parser = parse_scoped_role)]
+        project_roles: Vec<(String, String)>,
+        #[arg(long)]
+        public_key: Option<String>,
+        #[arg(long)]
+        private_key: Option<String>,
+        #[arg(long, default_value = "")]
+        description: String,
+    },
+    /// List what the store holds.
+    List {
+        #[arg(value_enum)]
+        what: Listing,
+    },
+    /// Accept a pending invitation on the invitee's behalf: they join with its roles and it is gone.
+    AcceptInvitation { id: String },
+    /// Apply a fixture file.
+    ApplyFixtures { file: PathBuf },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum Listing {
+    Orgs,
+    Projects,
+    Teams,
+    Users,
+    ApiKeys,
+    Invitations,
+}
+
+fn parse_scoped_role(text: &str) -> Result<(String, String), String> {
+    text.split_once('=')
+        .map(|(scope, role)| (scope.to_string(), role.to_string()))
+        .ok_or_else(|| format!("expected ID=ROLE, got {text:?}"))
+}
+
+fn group(pairs: Vec<(String, String)>) -> BTreeMap<String, Vec<String>> {
+    let mut grouped: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (scope, role) in pairs {
+        grouped.entry(scope).or_default().push(role);
+    }
+    grouped
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve(args) => serve(args).await,
+        Command::Admin(args) => admin(args).await,
+    }
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let clock: SharedClock = Arc::new(SystemClock);
+    let store = store::open(&args.store.database_url).await?;
+    let admin = Admin::new(store.clone(), clock.clone());
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .with_context(|| format!("binding {}", args.listen))?;
+    let address = listener.local_addr()?;
+    if let Some(path) = &args.fixtures {
+        let applied = fixtures::apply_file(&admin, path).await?;
+        println!(
+            "applied {}: {} orgs, {} projects, {} teams, {} users, {} API keys",
+            path.display(),
+            applied.orgs,
+            applied.projects,
+            applied.teams,
+            applied.users,
+            applied.api_keys
+        );
+    } else if let Some((org, project, key)) = admin.bootstrap_if_empty().await? {
+        print_bootstrap(&address, &org.id, &project.id, &key);
+    }
+    let algorithm = match args.digest_algorithm {
+        ChallengeAlgorithm::Md5 => Algorithm::Md5,
+        ChallengeAlgorithm::Sha256 => Algorithm::Sha256,
+    };
+    let app = crate::app(ServerParts {
+        store,
+        clock,
+        nonce_key: NonceKey::generate(),
+        challenge_algorithm: algorithm,
+    });
+    println!("listening on http://{address}");
+    crate::serve(listener, app, shutdown_signal()).await?;
+    Ok(())
+}
+
+fn print_bootstrap(address: &SocketAddr, org_id: &str, project_id: &str, key: &IssuedKey) {
+    let public = &key.record.public_key;
+    let private = &key.private_key;
+    println!(
+        "The store was empty: created an organization, a project and an Organization Owner API key."
+    );
+    println!("  org id:      {org_id}");
+    println!("  project id:  {project_id}");
+    println!("  public key:  {public}");
+    println!("  private key: {private}   (shown once; only its digest hash is stored)");
+    println!("Try:");
+    println!(
+        "  curl --user '{public}:{private}' --digest --header 'Accept: application/vnd.atlas.2023-01-01+json' \\\n    --header 'Content-Type: application/json' -X POST 'http://{address}/api/atlas/v2/groups/{project_id}/invites?pretty=true' \\\n    -d '{{\"username\":\"someone@example.com\",\"roles\":[\"GROUP_READ_ONLY\"]}}'"
+    );
+    println!(
+        "  curl --user '{public}:{private}' --digest --header 'Accept: application/vnd.atlas.2023-01-01+json' \\\n    'http://{address}/api/atlas/v2/groups/{project_id}/invites?pretty=true'"
+    );
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+}
+
+async fn admin(args: AdminArgs) -> anyhow::Result<()> {
+    let clock: SharedClock = Arc::new(SystemClock);
+    let store = store::open(&args.store.database_url).await?;
+    let admin = Admin::new(store.clone(), clock.clone());
+    let output: Value = match args.command {
+        AdminCommand::CreateOrg { name, id } => render::org(&admin.put_org(id, &name).await?),
+        AdminCommand::CreateProject { org, name, id } => {
+            render::project(&admin.put_project(&org, id, &name).await?)
+        }
+        AdminCommand::CreateTeam { org, name, id } => {
+            let team = admin.put_team(&org, id, &name).await?;
+            json!({ "id": team.id, "name": team.name, "orgId": team.org_id })
+        }
+        AdminCommand::CreateUser {
+            username,
+            org_roles,
+            project_roles,
+            teams,
+        } => {
+            let user = admin
+                .put_user(&username, group(org_roles), group(project_roles), teams)
+                .await?;
+            user_json(&user)
+        }
+        AdminCommand::CreateApiKey {
+            org,
+            org_roles,
+            project_roles,
+            public_key,
+            private_key,
+            description,
+        } => {
+            let key = admin
+                .put_api_key(
+                    &org,
+                    public_key,
+                    private_key,
+                    org_roles,
+                    group(project_roles),
+                    &description,
+                )
+                .await?;
+            let mut value = api_key_json(&key.record);
+            value["privateKey"] = json!(key.private_key);
+            value
+        }
+        AdminCommand::List { what } => list(&admin, what).await?,
+        AdminCommand::AcceptInvitation { id } => {
+            let service = InvitationService::new(store, clock);
+            let accepted = service
+                .accept_invitation(&id)
+                .await
+                .map_err(|e| anyhow::anyhow!("{}", e.detail))?;
+            json!({ "accepted": accepted.id, "kind": accepted.kind.as_str(), "username": accepted.username })
+        }
+        AdminCommand::ApplyFixtures { file } => {
+            let applied = fixtures::apply_file(&admin, &file).await?;
+            json!({
+                "orgs": applied.orgs, "projects": applied.projects, "teams": applied.teams,
+                "users": applied.users, "apiKeys": applied.api_keys,
+            })
+        }
+    };
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&output)?);
+    } else {
+        print_human(&output);
+    }
+    Ok(())
+}
+
+async fn list(admin: &Admin, what: Listing) -> anyhow::Result<Value> {
+    let store = admin.store();
+    Ok(match what {
+        Listing::Orgs => Value::Array(store.orgs().await?.iter().map(render::org).collect()),
+        Listing::Projects => Value::Array(
+            store
+                .projects(None)
+                .await?
+                .iter()
+                .map(render::project)
+                .collect(),
+        ),
+        Listing::Teams => Value::Array(
+            store
+                .teams(None)
+                .await?
+                .iter()
+                .map(|t| json!({ "id": t.id, "name": t.name, "orgId": t.org_id }))
+                .collect(),
+        ),
+        Listing::Users => Value::Array(store.users().await?.iter().map(user_json).collect()),
+        Listing::ApiKeys => {
+            Value::Array(store.api_keys().await?.iter().map(api_key_json).collect())
+        }
+        Listing::Invitations => {
+            let now = time::OffsetDateTime::now_utc().unix_timestamp();
+            let mut all = Vec::new();
+            for org in store.orgs().await? {
+                for invitation in store
+                    .invitations(InvitationKind::Org, &org.id, None, now)
+                    .await?
+                {
+                    all.push(json!({ "kind": "ORG", "invitation": render::org_invitation(&invitation, &org) }));
+                }
+                for project in store.projects(Some(&org.id)).await? {
+                    for invitation in store
+                        .invitations(InvitationKind::Project, &project.id, None, now)
+                        .await?
+                    {
+                        all.push(json!({ "kind": "PROJECT", "invitation": render::project_invitation(&invitation, &project) }));
+                    }
+                }
+            }
+            Value::Array(all)
+        }
+    })
+}
+
+fn user_json(user: &crate::domain::User) -> Value {
+    json!({
+        "id": user.id,
+        "username": user.username,
+        "orgRoles": user.org_roles,
+        "projectRoles": user.project_roles,
+        "teamIds": user.team_ids,
+    })
+}
+
+fn api_key_json(key: &crate::domain::ApiKeyRecord) -> Value {
+    json!({
+        "id": key.id,
+        "publicKey": key.public_key,
+        "orgId": key.org_id,
+        "orgRoles": key.org_roles,
+        "projectRoles": key.project_roles,
+        "description": key.description,
+    })
+}
+
+/// One line per entity (or per field for a single result), for people at a terminal.
+fn print_human(output: &Value) {
+    match output {
+        Value::Array(items) if items.is_empty() => println!("(none)"),
+        Value::Array(items) => items.iter().for_each(|item| println!("{item}")),
+        Value::Object(fields) => fields.iter().for_each(|(k, v)| println!("{k}: {v}")),
+        other => println!("{other}"),
+    }
+}

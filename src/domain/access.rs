@@ -1,0 +1,208 @@
+//! Who may do what. Atlas requires Organization Owner for the org invitation operations and Project Owner for
+//! the project ones (`x-rolesRequirements` in the Atlas spec); an org owner manages every project of its org.
+//! Credentials belong to exactly one organization, and Atlas answers calls outside it with 401
+//! (https://www.mongodb.com/docs/atlas/api/api-authentication/).
+
+use std::collections::BTreeMap;
+
+use crate::domain::model::{ApiKeyRecord, Project};
+use crate::domain::roles::{GROUP_OWNER, ORG_OWNER, ORG_READ_ONLY};
+use crate::error::ApiError;
+
+/// The authenticated caller: an API key (later also a service account), with the roles it holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    /// What Atlas records as `inviterUsername`: the API key's public key.
+    pub name: String,
+    pub org_id: String,
+    pub org_roles: Vec<String>,
+    pub project_roles: BTreeMap<String, Vec<String>>,
+}
+
+impl From<&ApiKeyRecord> for Principal {
+    fn from(key: &ApiKeyRecord) -> Self {
+        Principal {
+            name: key.public_key.clone(),
+            org_id: key.org_id.clone(),
+            org_roles: key.org_roles.clone(),
+            project_roles: key.project_roles.clone(),
+        }
+    }
+}
+
+impl Principal {
+    fn has_org_role(&self, role: &str) -> bool {
+        self.org_roles.iter().any(|r| r == role)
+    }
+
+    fn roles_in(&self, project_id: &str) -> &[String] {
+        self.project_roles
+            .get(project_id)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+    }
+
+    /// Whether the caller can see the project at all: its org's owners and read-only members, or anyone holding
+    /// a role in it.
+    fn can_see_project(&self, project: &Project) -> bool {
+        project.org_id == self.org_id
+            && (self.has_org_role(ORG_OWNER)
+                || self.has_org_role(ORG_READ_ONLY)
+                || !self.roles_in(&project.id).is_empty())
+    }
+
+    /// Project invitations: Project Owner of that project, or Organization Owner of its org.
+    pub fn authorize_project_invitations(&self, project: &Project) -> Result<(), ApiError> {
+        if !self.can_see_project(project) {
+            return Err(ApiError::user_cannot_access_group());
+        }
+        let owner = (self.has_org_role(ORG_OWNER))
+            || self.roles_in(&project.id).iter().any(|r| r == GROUP_OWNER);
+        if owner {
+            Ok(())
+        } else {
+            Err(ApiError::user_unauthorized())
+        }
+    }
+
+    /// Organization invitations: Organization Owner of that org.
+    pub fn authorize_org_invitations(&self, org_id: &str) -> Result<(), ApiError> {
+        if self.org_id == org_id && self.has_org_role(ORG_OWNER) {
+            Ok(())
+        } else {
+            Err(ApiError::user_unauthorized())
+        }
+    }
+
+    /// Reading the project itself (GET /groups/{id}).
+    pub fn authorize_project_read(&self, project: &Project) -> Result<(), ApiError> {
+        if self.can_see_project(project) {
+            Ok(())
+        } else {
+            Err(ApiError::user_cannot_access_group())
+        }
+    }
+
+    /// Reading the organization itself (GET /orgs/{id}): any credential of that org.
+    pub fn authorize_org_read(&self, org_id: &str) -> Result<(), ApiError> {
+        if self.org_id == org_id {
+            Ok(())
+        } else {
+            Err(ApiError::user_unauthorized())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ORG: &str = "6f0000000000000000000001";
+    const OTHER_ORG: &str = "6f0000000000000000000002";
+
+    fn project(id: &str, org: &str) -> Project {
+        Project {
+            id: id.into(),
+            org_id: org.into(),
+            name: "p".into(),
+            created_at: 0,
+        }
+    }
+
+    fn key(org: &str, org_roles: &[&str], project_roles: &[(&str, &[&str])]) -> Principal {
+        Principal {
+            name: "k".into(),
+            org_id: org.into(),
+            org_roles: org_roles.iter().map(|r| r.to_string()).collect(),
+            project_roles: project_roles
+                .iter()
+                .map(|(p, roles)| (p.to_string(), roles.iter().map(|r| r.to_string()).collect()))
+                .collect(),
+        }
+    }
+
+    fn code(result: Result<(), ApiError>) -> &'static str {
+        result.err().map(|e| e.error_code).unwrap_or("OK")
+    }
+
+    #[test]
+    fn project_invitation_matrix() {
+        let pa = project("6f00000000000000000000a1", ORG);
+        let pc = project("6f00000000000000000000c1", OTHER_ORG);
+        let cases: Vec<(Principal, &Project, &str)> = vec![
+            (key(ORG, &["ORG_OWNER"], &[]), &pa, "OK"),
+            (
+                key(ORG, &["ORG_MEMBER"], &[(&pa.id, &["GROUP_OWNER"])]),
+                &pa,
+                "OK",
+            ),
+            (
+                key(ORG, &["ORG_MEMBER"], &[(&pa.id, &["GROUP_READ_ONLY"])]),
+                &pa,
+                "USER_UNAUTHORIZED",
+            ),
+            (key(ORG, &["ORG_READ_ONLY"], &[]), &pa, "USER_UNAUTHORIZED"),
+            (
+                key(ORG, &["ORG_MEMBER"], &[]),
+                &pa,
+                "USER_CANNOT_ACCESS_GROUP",
+            ),
+            (
+                key(
+                    ORG,
+                    &["ORG_MEMBER"],
+                    &[("6f00000000000000000000a2", &["GROUP_OWNER"])],
+                ),
+                &pa,
+                "USER_CANNOT_ACCESS_GROUP",
+            ),
+            (
+                key(ORG, &["ORG_OWNER"], &[]),
+                &pc,
+                "USER_CANNOT_ACCESS_GROUP",
+            ),
+            // A project role naming another org's project grants nothing there.
+            (
+                key(ORG, &["ORG_MEMBER"], &[(&pc.id, &["GROUP_OWNER"])]),
+                &pc,
+                "USER_CANNOT_ACCESS_GROUP",
+            ),
+        ];
+        for (principal, project, expected) in cases {
+            assert_eq!(
+                code(principal.authorize_project_invitations(project)),
+                expected,
+                "{principal:?} on {project:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn org_invitation_matrix() {
+        assert_eq!(
+            code(key(ORG, &["ORG_OWNER"], &[]).authorize_org_invitations(ORG)),
+            "OK"
+        );
+        assert_eq!(
+            code(key(ORG, &["ORG_MEMBER"], &[]).authorize_org_invitations(ORG)),
+            "USER_UNAUTHORIZED"
+        );
+        assert_eq!(
+            code(key(ORG, &["ORG_READ_ONLY"], &[]).authorize_org_invitations(ORG)),
+            "USER_UNAUTHORIZED"
+        );
+        assert_eq!(
+            code(key(OTHER_ORG, &["ORG_OWNER"], &[]).authorize_org_invitations(ORG)),
+            "USER_UNAUTHORIZED"
+        );
+        let group_owner = key(
+            ORG,
+            &["ORG_MEMBER"],
+            &[("6f00000000000000000000a1", &["GROUP_OWNER"])],
+        );
+        assert_eq!(
+            code(group_owner.authorize_org_invitations(ORG)),
+            "USER_UNAUTHORIZED"
+        );
+    }
+}

@@ -1,0 +1,225 @@
+//! The 12 Atlas Admin API v2 invitation operations
+//! (https://www.mongodb.com/docs/api/doc/atlas-admin-api-v2/group/endpoint-projects and
+//! .../endpoint-organizations). Each handler: resolve the scope (which authorizes), read the body, call the
+//! service, render.
+
+use axum::Extension;
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::HeaderMap;
+use serde_json::Value;
+
+use super::AppState;
+use super::bodies::{self, Username};
+use super::render;
+use super::wire::{Payload, form_pairs, json_body};
+use crate::domain::{Principal, RoleCatalog};
+use crate::error::ApiError;
+
+type Answer = Result<Payload, ApiError>;
+
+const CATALOG: &RoleCatalog = &RoleCatalog::ATLAS;
+
+/// `?username=` filters by exact username; an empty value means no filter (the Atlas CLI always sends it).
+fn username_filter(query: Option<&str>) -> Option<String> {
+    form_pairs(query)
+        .into_iter()
+        .find(|(name, _)| name == "username")
+        .map(|(_, value)| value)
+        .filter(|v| !v.is_empty())
+}
+
+fn list(items: impl Iterator<Item = Value>) -> Payload {
+    // Invitation lists are bare arrays, not paginated (recorded List responses).
+    Payload::ok(Value::Array(items.collect()))
+}
+
+pub async fn list_project_invitations(
+    State(app): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path(group_id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Answer {
+    let scope = app.service.project_scope(&principal, &group_id).await?;
+    let invitations = app
+        .service
+        .list_project_invitations(&scope, username_filter(query.as_deref()).as_deref())
+        .await?;
+    Ok(list(
+        invitations
+            .iter()
+            .map(|i| render::project_invitation(i, &scope.project)),
+    ))
+}
+
+pub async fn create_project_invitation(
+    State(app): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path(group_id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Answer {
+    let scope = app.service.project_scope(&principal, &group_id).await?;
+    let input = bodies::project_invitation(json_body(&headers, &body)?, Username::Expected)?;
+    let invitation = app
+        .service
+        .create_project_invitation(CATALOG, &principal, &scope, input)
+        .await?;
+    // Atlas answers create with 200, not 201 (recorded Invite responses).
+    Ok(Payload::ok(render::project_invitation(
+        &invitation,
+        &scope.project,
+    )))
+}
+
+pub async fn update_project_invitation_by_username(
+    State(app): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path(group_id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Answer {
+    let scope = app.service.project_scope(&principal, &group_id).await?;
+    let input = bodies::project_invitation(json_body(&headers, &body)?, Username::Expected)?;
+    let invitation = app
+        .service
+        .update_project_invitation_by_username(CATALOG, &scope, input)
+        .await?;
+    Ok(Payload::ok(render::project_invitation(
+        &invitation,
+        &scope.project,
+    )))
+}
+
+pub async fn get_project_invitation(
+    State(app): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path((group_id, invitation_id)): Path<(String, String)>,
+) -> Answer {
+    let scope = app.service.project_scope(&principal, &group_id).await?;
+    let invitation = app
+        .service
+        .project_invitation(&scope, &invitation_id)
+        .await?;
+    Ok(Payload::ok(render::project_invitation(
+        &invitation,
+        &scope.project,
+    )))
+}
+
+pub async fn update_project_invitation(
+    State(app): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path((group_id, invitation_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Answer {
+    let scope = app.service.project_scope(&principal, &group_id).await?;
+    let input = bodies::project_invitation(json_body(&headers, &body)?, Username::Forbidden)?;
+    let invitation = app
+        .service
+        .update_project_invitation(CATALOG, &scope, &invitation_id, input.roles)
+        .await?;
+    Ok(Payload::ok(render::project_invitation(
+        &invitation,
+        &scope.project,
+    )))
+}
+
+pub async fn delete_project_invitation(
+    State(app): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path((group_id, invitation_id)): Path<(String, String)>,
+) -> Answer {
+    let scope = app.service.project_scope(&principal, &group_id).await?;
+    app.service
+        .delete_project_invitation(&scope, &invitation_id)
+        .await?;
+    Ok(Payload::no_content())
+}
+
+pub async fn list_org_invitations(
+    State(app): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path(org_id): Path<String>,
+    RawQuery(query): RawQuery,
+) -> Answer {
+    let org = app.service.org_scope(&principal, &org_id).await?;
+    let invitations = app
+        .service
+        .list_org_invitations(&org, username_filter(query.as_deref()).as_deref())
+        .await?;
+    Ok(list(
+        invitations.iter().map(|i| render::org_invitation(i, &org)),
+    ))
+}
+
+pub async fn create_org_invitation(
+    State(app): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path(org_id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Answer {
+    let org = app.service.org_scope(&principal, &org_id).await?;
+    let input = bodies::org_invitation(json_body(&headers, &body)?, Username::Expected)?;
+    let invitation = app
+        .service
+        .create_org_invitation(CATALOG, &principal, &org, input)
+        .await?;
+    Ok(Payload::ok(render::org_invitation(&invitation, &org)))
+}
+
+pub async fn update_org_invitation_by_username(
+    State(app): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path(org_id): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Answer {
+    let org = app.service.org_scope(&principal, &org_id).await?;
+    let input = bodies::org_invitation(json_body(&headers, &body)?, Username::Expected)?;
+    let invitation = app
+        .service
+        .update_org_invitation_by_username(CATALOG, &org, input)
+        .await?;
+    Ok(Payload::ok(render::org_invitation(&invitation, &org)))
+}
+
+pub async fn get_org_invitation(
+    State(app): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path((org_id, invitation_id)): Path<(String, String)>,
+) -> Answer {
+    let org = app.service.org_scope(&principal, &org_id).await?;
+    let invitation = app.service.org_invitation(&org, &invitation_id).await?;
+    Ok(Payload::ok(render::org_invitation(&invitation, &org)))
+}
+
+pub async fn update_org_invitation(
+    State(app): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path((org_id, invitation_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Answer {
+    let org = app.service.org_scope(&principal, &org_id).await?;
+    let input = bodies::org_invitation(json_body(&headers, &body)?, Username::Forbidden)?;
+    let invitation = app
+        .service
+        .update_org_invitation(CATALOG, &org, &invitation_id, input)
+        .await?;
+    Ok(Payload::ok(render::org_invitation(&invitation, &org)))
+}
+
+pub async fn delete_org_invitation(
+    State(app): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path((org_id, invitation_id)): Path<(String, String)>,
+) -> Answer {
+    let org = app.service.org_scope(&principal, &org_id).await?;
+    app.service
+        .delete_org_invitation(&org, &invitation_id)
+        .await?;
+    Ok(Payload::no_content())
+}

@@ -1,0 +1,83 @@
+//! The HTTP surface: which paths exist and which layers every request passes through.
+//!
+//! Layers, outermost first: `wire::present` (envelope, pretty, Atlas error bodies for everything),
+//! panic catching, the body size limit, authentication, then per route the version negotiation.
+
+mod bodies;
+mod directory;
+mod invitations;
+pub mod pretty;
+pub mod render;
+pub mod wire;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::routing::get;
+use tower_http::catch_panic::CatchPanicLayer;
+
+use crate::auth::{self, Authenticator};
+use crate::clock::SharedClock;
+use crate::error::ApiError;
+use crate::service::InvitationService;
+
+/// Invitation bodies are a few hundred bytes; anything near this limit is not a real request.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub service: Arc<InvitationService>,
+    pub authenticator: Arc<Authenticator>,
+    pub clock: SharedClock,
+}
+
+pub fn router(state: AppState) -> Router {
+    use invitations::*;
+    let atlas_v2 = Router::new()
+        .route(
+            "/api/atlas/v2/groups/{group_id}/invites",
+            get(list_project_invitations)
+                .post(create_project_invitation)
+                .patch(update_project_invitation_by_username),
+        )
+        .route(
+            "/api/atlas/v2/groups/{group_id}/invites/{invitation_id}",
+            get(get_project_invitation)
+                .patch(update_project_invitation)
+                .delete(delete_project_invitation),
+        )
+        .route(
+            "/api/atlas/v2/orgs/{org_id}/invites",
+            get(list_org_invitations)
+                .post(create_org_invitation)
+                .patch(update_org_invitation_by_username),
+        )
+        .route(
+            "/api/atlas/v2/orgs/{org_id}/invites/{invitation_id}",
+            get(get_org_invitation)
+                .patch(update_org_invitation)
+                .delete(delete_org_invitation),
+        )
+        .route("/api/atlas/v2/orgs/{org_id}", get(directory::get_org))
+        .route(
+            "/api/atlas/v2/groups/{group_id}",
+            get(directory::get_project),
+        )
+        .route(
+            "/api/atlas/v2/users/byName/{username}",
+            get(directory::get_user_by_name),
+        )
+        .route_layer(from_fn_with_state(state.clone(), wire::negotiate_version));
+
+    Router::new()
+        .merge(atlas_v2)
+        // Unknown paths, including the docs' `/invitations/` typo: Atlas's generic RESOURCE_NOT_FOUND.
+        .fallback(|uri: axum::http::Uri| async move { ApiError::resource_not_found(uri.path()) })
+        .layer(from_fn_with_state(state.clone(), auth::require_principal))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(CatchPanicLayer::new())
+        .layer(from_fn(wire::present))
+        .with_state(state)
+}

@@ -1,0 +1,154 @@
+//! Entities as Atlas writes them: compact JSON with keys in alphabetical order (serde_json's map is sorted),
+//! timestamps to the second with `Z`, and no `links` on invitations (recorded Atlas responses carry none).
+
+use serde_json::{Value, json};
+
+use crate::clock::UnixSeconds;
+use crate::domain::{Invitation, Org, Project, User};
+
+pub fn timestamp(at: UnixSeconds) -> String {
+    let format =
+        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+    time::OffsetDateTime::from_unix_timestamp(at)
+        .ok()
+        .and_then(|t| t.format(format).ok())
+        .unwrap_or_else(|| "1970-01-01T00:00:00Z".to_string())
+}
+
+/// GroupInvitation.
+pub fn project_invitation(invitation: &Invitation, project: &Project) -> Value {
+    json!({
+        "createdAt": timestamp(invitation.created_at),
+        "expiresAt": timestamp(invitation.expires_at),
+        "groupId": project.id,
+        "groupName": project.name,
+        "id": invitation.id,
+        "inviterUsername": invitation.inviter_username,
+        "roles": invitation.roles,
+        "username": invitation.username,
+    })
+}
+
+/// OrganizationInvitation: `groupRoleAssignments` and `teamIds` always present, `[]` when empty; one
+/// `{groupId, groupRole}` item per granted role (the spec's GroupRole shape).
+pub fn org_invitation(invitation: &Invitation, org: &Org) -> Value {
+    let group_roles: Vec<Value> = invitation
+        .group_role_assignments
+        .iter()
+        .flat_map(|a| {
+            a.roles
+                .iter()
+                .map(move |role| json!({ "groupId": a.group_id, "groupRole": role }))
+        })
+        .collect();
+    json!({
+        "createdAt": timestamp(invitation.created_at),
+        "expiresAt": timestamp(invitation.expires_at),
+        "groupRoleAssignments": group_roles,
+        "id": invitation.id,
+        "inviterUsername": invitation.inviter_username,
+        "orgId": org.id,
+        "orgName": org.name,
+        "roles": invitation.roles,
+        "teamIds": invitation.team_ids,
+        "username": invitation.username,
+    })
+}
+
+/// AtlasOrganization.
+pub fn org(org: &Org) -> Value {
+    json!({ "id": org.id, "isDeleted": false, "name": org.name })
+}
+
+/// Group (a project), as GET /groups/{groupId} shows it.
+pub fn project(project: &Project) -> Value {
+    json!({
+        "clusterCount": 0,
+        "created": timestamp(project.created_at),
+        "id": project.id,
+        "name": project.name,
+        "orgId": project.org_id,
+        "withDefaultAlertsSettings": true,
+    })
+}
+
+/// CloudAppUser, limited to the roles held in `org_id` and its projects.
+pub fn user(user: &User, org_id: &str, org_project_ids: &[String]) -> Value {
+    let mut roles: Vec<Value> = user
+        .org_roles
+        .get(org_id)
+        .into_iter()
+        .flatten()
+        .map(|role| json!({ "orgId": org_id, "roleName": role }))
+        .collect();
+    for (project_id, project_roles) in &user.project_roles {
+        if org_project_ids.contains(project_id) {
+            roles.extend(
+                project_roles
+                    .iter()
+                    .map(|role| json!({ "groupId": project_id, "roleName": role })),
+            );
+        }
+    }
+    json!({
+        "createdAt": timestamp(user.created_at),
+        "emailAddress": user.username,
+        "id": user.id,
+        "roles": roles,
+        "teamIds": user.team_ids,
+        "username": user.username,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::InvitationKind;
+
+    #[test]
+    fn project_invitation_is_byte_identical_to_the_recorded_atlas_body() {
+        let project = Project {
+            id: "6a793fd0c0eb9e7a177181d4".into(),
+            org_id: "a0123456789abcdef012345a".into(),
+            name: "invitations-e2e-233".into(),
+            created_at: 0,
+        };
+        let created = time::macros::datetime!(2026-08-10 03:04:53 UTC).unix_timestamp();
+        let invitation = Invitation {
+            id: "6a793fd52c88faeba59bd5d0".into(),
+            kind: InvitationKind::Project,
+            org_id: project.org_id.clone(),
+            project_id: Some(project.id.clone()),
+            username: "test-738@mongodb.com".into(),
+            roles: vec!["GROUP_READ_ONLY".into()],
+            team_ids: vec![],
+            group_role_assignments: vec![],
+            inviter_username: "nmtxqlkl".into(),
+            created_at: created,
+            expires_at: created + 30 * 86_400,
+        };
+        // shared/atlas-recordings/iam/atlasprojectinvitations/TestAtlasProjectInvitations/Describe
+        let recorded = r#"{"createdAt":"2026-08-10T03:04:53Z","expiresAt":"2026-09-09T03:04:53Z","groupId":"6a793fd0c0eb9e7a177181d4","groupName":"invitations-e2e-233","id":"6a793fd52c88faeba59bd5d0","inviterUsername":"nmtxqlkl","roles":["GROUP_READ_ONLY"],"username":"test-738@mongodb.com"}"#;
+        assert_eq!(
+            project_invitation(&invitation, &project).to_string(),
+            recorded
+        );
+
+        let org = Org {
+            id: "a0123456789abcdef012345a".into(),
+            name: "Atlas CLI E2E".into(),
+            created_at: 0,
+        };
+        let org_invitation_value = org_invitation(
+            &Invitation {
+                kind: InvitationKind::Org,
+                project_id: None,
+                roles: vec!["ORG_MEMBER".into()],
+                ..invitation
+            },
+            &org,
+        );
+        let recorded_org = r#"{"createdAt":"2026-08-10T03:04:53Z","expiresAt":"2026-09-09T03:04:53Z","groupRoleAssignments":[],"id":"6a793fd52c88faeba59bd5d0","inviterUsername":"nmtxqlkl","orgId":"a0123456789abcdef012345a","orgName":"Atlas CLI E2E","roles":["ORG_MEMBER"],"teamIds":[],"username":"test-738@mongodb.com"}"#;
+        assert_eq!(org_invitation_value.to_string(), recorded_org);
+    }
+}

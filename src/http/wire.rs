@@ -1,0 +1,371 @@
+//! The Atlas wire rules, applied once for every route: version negotiation through `Accept`, the
+//! Deprecation/Sunset headers, `envelope` and `pretty`, request body media types, and turning every error —
+//! including the framework's own rejections — into an Atlas error body.
+
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::header::{ACCEPT, ALLOW, CONTENT_LENGTH, CONTENT_TYPE, VARY};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+use time::macros::{date, datetime};
+
+use super::AppState;
+use super::pretty::to_pretty_string;
+use crate::error::ApiError;
+
+/// The only version of the invitation resources (Atlas spec: every invitation operation lists 2023-01-01).
+pub const VERSION: &str = "2023-01-01";
+const FIRST_VERSION_DATE: time::Date = date!(2023 - 01 - 01);
+const VERSIONED_CONTENT_TYPE: &str = "application/vnd.atlas.2023-01-01+json;charset=utf-8";
+/// `x-sunset: 2027-07-01` in the Atlas spec; after it the version answers 410 VERSION_GONE.
+const SUNSET: time::OffsetDateTime = datetime!(2027-07-01 00:00:00 UTC);
+/// Header values exactly as recorded from Atlas (Java RFC 1123 style: day of month not padded).
+const SUNSET_HEADER: &str = "Thu, 1 Jul 2027 00:00:00 GMT";
+const PROJECT_INVITES_DEPRECATION: &str = "Wed, 4 Oct 2023 00:00:00 GMT";
+const ORG_INVITES_DEPRECATION: &str = "Wed, 19 Feb 2025 00:00:00 GMT";
+
+/// A JSON body waiting to be written: `present` decides compact or pretty, enveloped or bare.
+#[derive(Clone)]
+pub struct JsonBody(pub Value);
+
+/// Marks a response whose body must go out byte for byte (the digest challenge).
+#[derive(Clone, Copy)]
+pub struct FinalBody;
+
+/// A successful answer: a status and, except for 204, a JSON body.
+pub struct Payload {
+    status: StatusCode,
+    body: Option<Value>,
+}
+
+impl Payload {
+    pub fn ok(body: Value) -> Self {
+        Payload {
+            status: StatusCode::OK,
+            body: Some(body),
+        }
+    }
+    pub fn no_content() -> Self {
+        Payload {
+            status: StatusCode::NO_CONTENT,
+            body: None,
+        }
+    }
+}
+
+impl IntoResponse for Payload {
+    fn into_response(self) -> Response {
+        let mut response = self.status.into_response();
+        if let Some(body) = self.body {
+            response.extensions_mut().insert(JsonBody(body));
+        }
+        response
+    }
+}
+
+/// The one place an `ApiError` becomes a response: Atlas error body, `Content-Type: application/json` and the
+/// `X-Error-Code` header real Atlas adds.
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let mut response = status.into_response();
+        let headers = response.headers_mut();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        headers.insert(
+            HeaderName::from_static("x-error-code"),
+            HeaderValue::from_static(self.error_code),
+        );
+        headers.insert(VARY, HeaderValue::from_static("Accept-Encoding"));
+        response.extensions_mut().insert(JsonBody(self.body()));
+        response
+    }
+}
+
+/// `envelope` and `pretty`, accepted on every operation (Atlas spec parameters, default false).
+#[derive(Clone, Copy, Default)]
+struct Presentation {
+    envelope: bool,
+    pretty: bool,
+}
+
+impl Presentation {
+    fn from_query(query: Option<&str>) -> Result<Self, ApiError> {
+        let mut presentation = Presentation::default();
+        for (name, value) in form_pairs(query) {
+            let flag = match name.as_str() {
+                "envelope" => &mut presentation.envelope,
+                "pretty" => &mut presentation.pretty,
+                _ => continue,
+            };
+            *flag = match value.as_str() {
+                "true" => true,
+                "false" => false,
+                _ => return Err(ApiError::invalid_query_parameter(&name)),
+            };
+        }
+        Ok(presentation)
+    }
+}
+
+/// Query pairs, percent-decoded.
+pub fn form_pairs(query: Option<&str>) -> Vec<(String, String)> {
+    form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .into_owned()
+        .collect()
+}
+
+/// Outermost layer: reads `envelope`/`pretty`, then writes every response's body and common headers.
+pub async fn present(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    match Presentation::from_query(request.uri().query()) {
+        Ok(presentation) => finish(next.run(request).await, presentation, &method, &path),
+        Err(err) => finish(err.into_response(), Presentation::default(), &method, &path),
+    }
+}
+
+fn finish(response: Response, presentation: Presentation, method: &Method, path: &str) -> Response {
+    if response.extensions().get::<FinalBody>().is_some() {
+        return response;
+    }
+    let status = response.status();
+    let (mut parts, _) = response.into_parts();
+    let value = match parts.extensions.remove::<JsonBody>() {
+        Some(JsonBody(value)) => Some(value),
+        // A rejection from the framework or a transport layer (404, 405, 413, …): give it an Atlas body.
+        None if status.is_client_error() || status.is_server_error() => {
+            let mut replacement =
+                ApiError::for_status(status.as_u16(), method.as_str(), path).into_response();
+            if let Some(allow) = parts.headers.get(ALLOW) {
+                replacement.headers_mut().insert(ALLOW, allow.clone());
+            }
+            return finish(replacement, presentation, method, path);
+        }
+        None => None,
+    };
+    let value = if presentation.envelope {
+        // Envelopes exist for clients that cannot read the status line, so the status moves into the body and the
+        // HTTP status is 200 (Atlas docs, "Envelopes").
+        parts.status = StatusCode::OK;
+        Some(match value {
+            Some(content) => json!({ "content": content, "status": status.as_u16() }),
+            None => json!({ "status": status.as_u16() }),
+        })
+    } else {
+        value
+    };
+    add_common_headers(&mut parts.headers);
+    parts.headers.remove(CONTENT_LENGTH);
+    let body = match value {
+        Some(value) if presentation.pretty => Body::from(to_pretty_string(&value)),
+        Some(value) => Body::from(value.to_string()),
+        None => Body::empty(),
+    };
+    Response::from_parts(parts, body)
+}
+
+/// Headers Atlas sends on every response except the digest challenge (recorded responses).
+fn add_common_headers(headers: &mut HeaderMap) {
+    for (name, value) in [
+        ("referrer-policy", "strict-origin-when-cross-origin"),
+        (
+            "strict-transport-security",
+            "max-age=31536000; includeSubdomains;",
+        ),
+        ("x-content-type-options", "nosniff"),
+        ("x-frame-options", "DENY"),
+        ("x-permitted-cross-domain-policies", "none"),
+    ] {
+        headers.insert(
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        );
+    }
+    headers.insert(
+        HeaderName::from_static("x-mongodb-service-version"),
+        HeaderValue::from_static(concat!(
+            "gitHash=none; versionString=atlas-invites-",
+            env!("CARGO_PKG_VERSION")
+        )),
+    );
+}
+
+/// Which deprecated resource a path belongs to, for its Deprecation header and sunset.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Resource {
+    ProjectInvitations,
+    OrgInvitations,
+    Other,
+}
+
+impl Resource {
+    fn of(path: &str) -> Resource {
+        let segments: Vec<&str> = path.split('/').collect();
+        match segments.as_slice() {
+            ["", "api", "atlas", "v2", "groups", _, "invites", ..] => Resource::ProjectInvitations,
+            ["", "api", "atlas", "v2", "orgs", _, "invites", ..] => Resource::OrgInvitations,
+            _ => Resource::Other,
+        }
+    }
+
+    fn deprecation(self) -> Option<&'static str> {
+        match self {
+            Resource::ProjectInvitations => Some(PROJECT_INVITES_DEPRECATION),
+            Resource::OrgInvitations => Some(ORG_INVITES_DEPRECATION),
+            Resource::Other => None,
+        }
+    }
+}
+
+/// The versioned API's negotiation (https://www.mongodb.com/docs/atlas/api/versioned-api-overview/):
+/// `Accept: application/vnd.atlas.YYYY-MM-DD+json` resolves to the newest version not after that date; none,
+/// an unparsable one or one before the first version is 406 INVALID_VERSION_DATE; a sunset version is 410.
+pub async fn negotiate_version(
+    State(app): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path().to_string();
+    if requested_version_date(request.headers()).is_none_or(|date| date < FIRST_VERSION_DATE) {
+        return ApiError::invalid_version_date().into_response();
+    }
+    let resource = Resource::of(&path);
+    let now = time::OffsetDateTime::from_unix_timestamp(app.clock.now())
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    if resource.deprecation().is_some() && now >= SUNSET {
+        return ApiError::version_gone(VERSION, &path).into_response();
+    }
+    let mut response = next.run(request).await;
+    if response.status().is_success() {
+        let headers = response.headers_mut();
+        headers.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static(VERSIONED_CONTENT_TYPE),
+        );
+        if let Some(deprecation) = resource.deprecation() {
+            headers.insert(
+                HeaderName::from_static("deprecation"),
+                HeaderValue::from_static(deprecation),
+            );
+            headers.insert(
+                HeaderName::from_static("sunset"),
+                HeaderValue::from_static(SUNSET_HEADER),
+            );
+        }
+    }
+    response
+}
+
+/// The date of the first `application/vnd.atlas.<date>+json` media range in `Accept`.
+fn requested_version_date(headers: &HeaderMap) -> Option<time::Date> {
+    let accept = headers
+        .get_all(ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect::<Vec<_>>()
+        .join(",");
+    accept.split(',').find_map(|range| {
+        let media_type = range.split(';').next()?.trim().to_ascii_lowercase();
+        let date = media_type
+            .strip_prefix("application/vnd.atlas.")?
+            .strip_suffix("+json")?;
+        let format = time::macros::format_description!("[year]-[month]-[day]");
+        time::Date::parse(date, format).ok()
+    })
+}
+
+/// A request body as JSON. Atlas takes `application/json` or its versioned vendor type (Atlas docs,
+/// "Migrate to a new version"); anything else is refused before the body is read.
+pub fn json_body(headers: &HeaderMap, body: &Bytes) -> Result<Value, ApiError> {
+    let content_type = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let media_type = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let is_json = media_type == "application/json"
+        || (media_type.starts_with("application/vnd.atlas.") && media_type.ends_with("+json"));
+    if !is_json {
+        return Err(ApiError::unsupported_media_type(content_type));
+    }
+    serde_json::from_slice(body).map_err(|_| ApiError::malformed_json())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn accept(value: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(ACCEPT, HeaderValue::from_str(value).unwrap());
+        headers
+    }
+
+    #[test]
+    fn version_dates_are_read_from_accept() {
+        assert_eq!(
+            requested_version_date(&accept("application/vnd.atlas.2023-01-01+json")),
+            Some(date!(2023 - 01 - 01))
+        );
+        assert_eq!(
+            requested_version_date(&accept(
+                "application/json, application/vnd.atlas.2025-03-12+json;q=0.9"
+            )),
+            Some(date!(2025 - 03 - 12))
+        );
+        for bad in [
+            "application/json",
+            "*/*",
+            "application/vnd.atlas.2023-13-45+json",
+            "application/vnd.atlas.preview+json",
+        ] {
+            assert_eq!(requested_version_date(&accept(bad)), None, "{bad}");
+        }
+        assert_eq!(requested_version_date(&HeaderMap::new()), None);
+    }
+
+    #[test]
+    fn query_flags_must_be_booleans() {
+        assert!(
+            Presentation::from_query(Some("pretty=true&envelope=false"))
+                .unwrap()
+                .pretty
+        );
+        assert!(
+            !Presentation::from_query(Some("username=a%40b.com"))
+                .unwrap()
+                .envelope
+        );
+        assert_eq!(
+            Presentation::from_query(Some("pretty=yes"))
+                .err()
+                .unwrap()
+                .error_code,
+            "INVALID_QUERY_PARAMETER"
+        );
+    }
+
+    #[test]
+    fn query_components_are_percent_decoded() {
+        assert_eq!(
+            form_pairs(Some("username=a%40b.com&x")),
+            vec![
+                ("username".into(), "a@b.com".into()),
+                ("x".into(), "".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn resources_are_recognised_by_path() {
+        assert!(Resource::of("/api/atlas/v2/groups/x/invites") == Resource::ProjectInvitations);
+        assert!(Resource::of("/api/atlas/v2/orgs/x/invites/y") == Resource::OrgInvitations);
+        assert!(Resource::of("/api/atlas/v2/orgs/x") == Resource::Other);
+    }
+}

@@ -1,0 +1,822 @@
+//! The embedded default store: one SQLite file in WAL mode with synchronous=FULL, so a commit is on disk
+//! before the response that reports it is sent.
+
+use std::collections::BTreeMap;
+use std::str::FromStr;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
+    SqliteSynchronous,
+};
+use sqlx::{Row, Sqlite, Transaction};
+
+use super::{Membership, Store, StoreError, StoreResult};
+use crate::clock::UnixSeconds;
+use crate::domain::invitation::{MAX_PENDING_PER_SCOPE, NewProjectInvitation, acceptance};
+use crate::domain::username::normalize;
+use crate::domain::{
+    ApiKeyRecord, GroupRoleAssignment, Invitation, InvitationKind, Org, Project, Team, User,
+};
+
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    pub async fn open(url: &str) -> anyhow::Result<Self> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(Duration::from_secs(5))
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("migrations/sqlite").run(&pool).await?;
+        Ok(SqliteStore { pool })
+    }
+
+    /// Write transactions take the write lock up front: a deferred transaction that reads and then writes gets
+    /// SQLITE_BUSY at once instead of waiting for busy_timeout.
+    async fn write(&self) -> StoreResult<Transaction<'static, Sqlite>> {
+        self.pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(db_error)
+    }
+
+    /// The PRAGMA values every connection runs with, for the durability check at startup and in tests.
+    pub async fn durability_settings(&self) -> anyhow::Result<(String, i64)> {
+        let mut conn = self.pool.acquire().await?;
+        let journal: String = sqlx::query_scalar("PRAGMA journal_mode")
+            .fetch_one(&mut *conn)
+            .await?;
+        let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous")
+            .fetch_one(&mut *conn)
+            .await?;
+        Ok((journal, synchronous))
+    }
+}
+
+fn db_error(err: sqlx::Error) -> StoreError {
+    match &err {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+            StoreError::Unavailable(err.to_string())
+        }
+        sqlx::Error::Database(db) if db.is_unique_violation() => StoreError::Conflict,
+        sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
+            StoreError::MissingReference(db.message().to_string())
+        }
+        _ => StoreError::Other(err.to_string()),
+    }
+}
+
+fn to_json<T: Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("role lists always serialize")
+}
+
+fn from_json<T: for<'de> Deserialize<'de>>(text: &str) -> StoreResult<T> {
+    serde_json::from_str(text).map_err(|e| StoreError::Other(format!("corrupt JSON column: {e}")))
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredAssignment {
+    group_id: String,
+    roles: Vec<String>,
+}
+
+fn invitation_from_row(row: &SqliteRow) -> StoreResult<Invitation> {
+    let get_text = |name: &str| row.try_get::<String, _>(name).map_err(db_error);
+    let kind_text = get_text("kind")?;
+    let assignments: Vec<StoredAssignment> = from_json(&get_text("group_role_assignments")?)?;
+    Ok(Invitation {
+        id: get_text("id")?,
+        kind: InvitationKind::parse(&kind_text)
+            .ok_or_else(|| StoreError::Other(format!("unknown kind {kind_text}")))?,
+        org_id: get_text("org_id")?,
+        project_id: row.try_get("project_id").map_err(db_error)?,
+        username: get_text("username")?,
+        roles: from_json(&get_text("roles")?)?,
+        team_ids: from_json(&get_text("team_ids")?)?,
+        group_role_assignments: assignments
+            .into_iter()
+            .map(|a| GroupRoleAssignment {
+                group_id: a.group_id,
+                roles: a.roles,
+            })
+            .collect(),
+        inviter_username: get_text("inviter_username")?,
+        created_at: row.try_get("created_at").map_err(db_error)?,
+        expires_at: row.try_get("expires_at").map_err(db_error)?,
+    })
+}
+
+fn assignments_json(invitation: &Invitation) -> String {
+    let stored: Vec<StoredAssignment> = invitation
+        .group_role_assignments
+        .iter()
+        .map(|a| StoredAssignment {
+            group_id: a.group_id.clone(),
+            roles: a.roles.clone(),
+        })
+        .collect();
+    to_json(&stored)
+}
+
+/// The column an invitation kind is scoped by.
+fn scope_column(kind: InvitationKind) -> &'static str {
+    match kind {
+        InvitationKind::Project => "project_id",
+        InvitationKind::Org => "org_id",
+    }
+}
+
+const INVITATION_COLUMNS: &str = "id, kind, org_id, project_id, username, username_norm, roles, team_ids, \
+     group_role_assignments, inviter_username, created_at, expires_at";
+
+/// Inserts one invitation inside `tx`, first clearing an expired one for the same username so it can be
+/// replaced. `ignore_existing` makes an existing pending invitation a no-op instead of a conflict.
+async fn insert_invitation(
+    tx: &mut Transaction<'static, Sqlite>,
+    invitation: &Invitation,
+    now: UnixSeconds,
+    ignore_existing: bool,
+) -> StoreResult<()> {
+    let username_norm = normalize(&invitation.username);
+    let scope = scope_column(invitation.kind);
+    let scope_id = invitation.scope_id();
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DELETE FROM invitations WHERE kind = $1 AND {scope} = $2 AND username_norm = $3 AND expires_at <= $4"
+    )))
+    .bind(invitation.kind.as_str())
+    .bind(scope_id)
+    .bind(&username_norm)
+    .bind(now)
+    .execute(&mut **tx)
+    .await
+    .map_err(db_error)?;
+    let pending: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT COUNT(*) FROM invitations WHERE kind = $1 AND {scope} = $2 AND expires_at > $3"
+    )))
+    .bind(invitation.kind.as_str())
+    .bind(scope_id)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(db_error)?;
+    let conflict = if ignore_existing {
+        " ON CONFLICT DO NOTHING"
+    } else {
+        ""
+    };
+    let insert = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO invitations ({INVITATION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12){conflict}"
+    )))
+    .bind(&invitation.id)
+    .bind(invitation.kind.as_str())
+    .bind(&invitation.org_id)
+    .bind(&invitation.project_id)
+    .bind(&invitation.username)
+    .bind(&username_norm)
+    .bind(to_json(&invitation.roles))
+    .bind(to_json(&invitation.team_ids))
+    .bind(assignments_json(invitation))
+    .bind(&invitation.inviter_username)
+    .bind(invitation.created_at)
+    .bind(invitation.expires_at);
+    if pending as usize >= MAX_PENDING_PER_SCOPE {
+        // A companion that would be ignored anyway must not fail its project invitation.
+        let exists: Option<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT 1 FROM invitations WHERE kind = $1 AND {scope} = $2 AND username_norm = $3"
+        )))
+        .bind(invitation.kind.as_str())
+        .bind(scope_id)
+        .bind(&username_norm)
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(db_error)?;
+        return match (exists, ignore_existing) {
+            (Some(_), true) => Ok(()),
+            (Some(_), false) => Err(StoreError::Conflict),
+            (None, _) => Err(StoreError::LimitReached),
+        };
+    }
+    insert.execute(&mut **tx).await.map_err(db_error)?;
+    Ok(())
+}
+
+async fn fetch_user(
+    executor: impl sqlx::SqliteExecutor<'_> + Copy,
+    username_norm: &str,
+) -> StoreResult<Option<User>> {
+    let Some(row) =
+        sqlx::query("SELECT id, username, created_at FROM users WHERE username_norm = $1")
+            .bind(username_norm)
+            .fetch_optional(executor)
+            .await
+            .map_err(db_error)?
+    else {
+        return Ok(None);
+    };
+    let id: String = row.get("id");
+    let org_roles = roles_by_scope(
+        executor,
+        "SELECT org_id, roles FROM org_memberships WHERE user_id = $1",
+        &id,
+    )
+    .await?;
+    let project_roles = roles_by_scope(
+        executor,
+        "SELECT project_id, roles FROM project_memberships WHERE user_id = $1",
+        &id,
+    )
+    .await?;
+    let team_ids = sqlx::query_scalar(
+        "SELECT team_id FROM team_memberships WHERE user_id = $1 ORDER BY team_id",
+    )
+    .bind(&id)
+    .fetch_all(executor)
+    .await
+    .map_err(db_error)?;
+    Ok(Some(User {
+        id,
+        username: row.get("username"),
+        created_at: row.get("created_at"),
+        org_roles,
+        project_roles,
+        team_ids,
+    }))
+}
+
+async fn roles_by_scope(
+    executor: impl sqlx::SqliteExecutor<'_>,
+    sql: &'static str,
+    user_id: &str,
+) -> StoreResult<BTreeMap<String, Vec<String>>> {
+    let rows = sqlx::query(sql)
+        .bind(user_id)
+        .fetch_all(executor)
+        .await
+        .map_err(db_error)?;
+    rows.iter()
+        .map(|row| {
+            Ok((
+                row.get::<String, _>(0),
+                from_json(&row.get::<String, _>(1))?,
+            ))
+        })
+        .collect()
+}
+
+fn api_key_from_row(row: &SqliteRow) -> StoreResult<ApiKeyRecord> {
+    Ok(ApiKeyRecord {
+        id: row.get("id"),
+        public_key: row.get("public_key"),
+        org_id: row.get("org_id"),
+        description: row.get("description"),
+        ha1_md5: row.get("ha1_md5"),
+        ha1_sha256: row.get("ha1_sha256"),
+        org_roles: from_json(&row.get::<String, _>("org_roles"))?,
+        project_roles: from_json(&row.get::<String, _>("project_roles"))?,
+        created_at: row.get("created_at"),
+    })
+}
+
+/// Adds `roles` to a membership row, keeping the roles it had.
+async fn grant_roles(
+    tx: &mut Transaction<'static, Sqlite>,
+    table_select: &'static str,
+    table_upsert: &'static str,
+    scope_id: &str,
+    user_id: &str,
+    roles: &[String],
+) -> StoreResult<()> {
+    let existing: Option<String> = sqlx::query_scalar(table_select)
+        .bind(scope_id)
+        .bind(user_id)
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(db_error)?;
+    let mut merged: Vec<String> = existing
+        .map(|text| from_json(&text))
+        .transpose()?
+        .unwrap_or_default();
+    for role in roles {
+        if !merged.contains(role) {
+            merged.push(role.clone());
+        }
+    }
+    sqlx::query(table_upsert)
+        .bind(scope_id)
+        .bind(user_id)
+        .bind(to_json(&merged))
+        .execute(&mut **tx)
+        .await
+        .map_err(db_error)?;
+    Ok(())
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn org(&self, id: &str) -> StoreResult<Option<Org>> {
+        let row = sqlx::query("SELECT id, name, created_at FROM orgs WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_error)?;
+        Ok(row.map(|r| Org {
+            id: r.get("id"),
+            name: r.get("name"),
+            created_at: r.get("created_at"),
+        }))
+    }
+
+    async fn project(&self, id: &str) -> StoreResult<Option<Project>> {
+        let row = sqlx::query("SELECT id, org_id, name, created_at FROM projects WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_error)?;
+        Ok(row.map(|r| Project {
+            id: r.get("id"),
+            org_id: r.get("org_id"),
+            name: r.get("name"),
+            created_at: r.get("created_at"),
+        }))
+    }
+
+    async fn team(&self, id: &str) -> StoreResult<Option<Team>> {
+        let row = sqlx::query("SELECT id, org_id, name FROM teams WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_error)?;
+        Ok(row.map(|r| Team {
+            id: r.get("id"),
+            org_id: r.get("org_id"),
+            name: r.get("name"),
+        }))
+    }
+
+    async fn orgs(&self) -> StoreResult<Vec<Org>> {
+        let rows = sqlx::query("SELECT id, name, created_at FROM orgs ORDER BY id")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error)?;
+        Ok(rows
+            .iter()
+            .map(|r| Org {
+                id: r.get("id"),
+                name: r.get("name"),
+                created_at: r.get("created_at"),
+            })
+            .collect())
+    }
+
+    async fn projects(&self, org_id: Option<&str>) -> StoreResult<Vec<Project>> {
+        let rows = sqlx::query("SELECT id, org_id, name, created_at FROM projects WHERE $1 IS NULL OR org_id = $1 ORDER BY id")
+            .bind(org_id)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error)?;
+        Ok(rows
+            .iter()
+            .map(|r| Project {
+                id: r.get("id"),
+                org_id: r.get("org_id"),
+                name: r.get("name"),
+                created_at: r.get("created_at"),
+            })
+            .collect())
+    }
+
+    async fn teams(&self, org_id: Option<&str>) -> StoreResult<Vec<Team>> {
+        let rows = sqlx::query(
+            "SELECT id, org_id, name FROM teams WHERE $1 IS NULL OR org_id = $1 ORDER BY id",
+        )
+        .bind(org_id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        Ok(rows
+            .iter()
+            .map(|r| Team {
+                id: r.get("id"),
+                org_id: r.get("org_id"),
+                name: r.get("name"),
+            })
+            .collect())
+    }
+
+    async fn users(&self) -> StoreResult<Vec<User>> {
+        let names: Vec<String> =
+            sqlx::query_scalar("SELECT username_norm FROM users ORDER BY username_norm")
+                .fetch_all(&self.pool)
+                .await
+                .map_err(db_error)?;
+        let mut users = Vec::with_capacity(names.len());
+        for name in names {
+            users.extend(fetch_user(&self.pool, &name).await?);
+        }
+        Ok(users)
+    }
+
+    async fn user_by_username(&self, username_norm: &str) -> StoreResult<Option<User>> {
+        fetch_user(&self.pool, username_norm).await
+    }
+
+    async fn membership(
+        &self,
+        org_id: &str,
+        project_id: Option<&str>,
+        username_norm: &str,
+    ) -> StoreResult<Membership> {
+        let row = sqlx::query(
+            "SELECT \
+               EXISTS (SELECT 1 FROM org_memberships m JOIN users u ON u.id = m.user_id \
+                       WHERE m.org_id = $1 AND u.username_norm = $3), \
+               EXISTS (SELECT 1 FROM project_memberships m JOIN users u ON u.id = m.user_id \
+                       WHERE m.project_id = $2 AND u.username_norm = $3)",
+        )
+        .bind(org_id)
+        .bind(project_id)
+        .bind(username_norm)
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db_error)?;
+        Ok(Membership {
+            org_member: row.get::<bool, _>(0),
+            project_member: row.get::<bool, _>(1),
+        })
+    }
+
+    async fn api_key(&self, public_key: &str) -> StoreResult<Option<ApiKeyRecord>> {
+        let row = sqlx::query("SELECT * FROM api_keys WHERE public_key = $1")
+            .bind(public_key)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_error)?;
+        row.as_ref().map(api_key_from_row).transpose()
+    }
+
+    async fn api_keys(&self) -> StoreResult<Vec<ApiKeyRecord>> {
+        let rows = sqlx::query("SELECT * FROM api_keys ORDER BY public_key")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error)?;
+        rows.iter().map(api_key_from_row).collect()
+    }
+
+    async fn upsert_org(&self, org: &Org) -> StoreResult<()> {
+        sqlx::query("INSERT INTO orgs (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET name = excluded.name")
+            .bind(&org.id)
+            .bind(&org.name)
+            .bind(org.created_at)
+            .execute(&self.pool)
+            .await
+            .map_err(db_error)?;
+        Ok(())
+    }
+
+    async fn upsert_project(&self, project: &Project) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO projects (id, org_id, name, created_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (id) DO UPDATE SET name = excluded.name, org_id = excluded.org_id",
+        )
+        .bind(&project.id)
+        .bind(&project.org_id)
+        .bind(&project.name)
+        .bind(project.created_at)
+        .execute(&self.pool)
+        .await
+        .map_err(db_error)?;
+        Ok(())
+    }
+
+    async fn upsert_team(&self, team: &Team) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO teams (id, org_id, name) VALUES ($1, $2, $3) \
+             ON CONFLICT (id) DO UPDATE SET name = excluded.name, org_id = excluded.org_id",
+        )
+        .bind(&team.id)
+        .bind(&team.org_id)
+        .bind(&team.name)
+        .execute(&self.pool)
+        .await
+        .map_err(db_error)?;
+        Ok(())
+    }
+
+    async fn upsert_user(&self, user: &User) -> StoreResult<User> {
+        let norm = normalize(&user.username);
+        let mut tx = self.write().await?;
+        sqlx::query(
+            "INSERT INTO users (id, username, username_norm, created_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (username_norm) DO UPDATE SET username = excluded.username",
+        )
+        .bind(&user.id)
+        .bind(&user.username)
+        .bind(&norm)
+        .bind(user.created_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        let id: String = sqlx::query_scalar("SELECT id FROM users WHERE username_norm = $1")
+            .bind(&norm)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        for table in ["org_memberships", "project_memberships", "team_memberships"] {
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DELETE FROM {table} WHERE user_id = $1"
+            )))
+            .bind(&id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        }
+        for (org_id, roles) in &user.org_roles {
+            sqlx::query("INSERT INTO org_memberships (org_id, user_id, roles) VALUES ($1, $2, $3)")
+                .bind(org_id)
+                .bind(&id)
+                .bind(to_json(roles))
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
+        }
+        for (project_id, roles) in &user.project_roles {
+            sqlx::query(
+                "INSERT INTO project_memberships (project_id, user_id, roles) VALUES ($1, $2, $3)",
+            )
+            .bind(project_id)
+            .bind(&id)
+            .bind(to_json(roles))
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        }
+        for team_id in &user.team_ids {
+            sqlx::query("INSERT INTO team_memberships (team_id, user_id) VALUES ($1, $2)")
+                .bind(team_id)
+                .bind(&id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
+        }
+        tx.commit().await.map_err(db_error)?;
+        fetch_user(&self.pool, &norm)
+            .await?
+            .ok_or_else(|| StoreError::Other("user vanished after upsert".into()))
+    }
+
+    async fn upsert_api_key(&self, key: &ApiKeyRecord) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO api_keys (id, public_key, org_id, description, ha1_md5, ha1_sha256, org_roles, project_roles, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+             ON CONFLICT (public_key) DO UPDATE SET org_id = excluded.org_id, description = excluded.description, \
+               ha1_md5 = excluded.ha1_md5, ha1_sha256 = excluded.ha1_sha256, org_roles = excluded.org_roles, \
+               project_roles = excluded.project_roles",
+        )
+        .bind(&key.id)
+        .bind(&key.public_key)
+        .bind(&key.org_id)
+        .bind(&key.description)
+        .bind(&key.ha1_md5)
+        .bind(&key.ha1_sha256)
+        .bind(to_json(&key.org_roles))
+        .bind(to_json(&key.project_roles))
+        .bind(key.created_at)
+        .execute(&self.pool)
+        .await
+        .map_err(db_error)?;
+        Ok(())
+    }
+
+    async fn insert_project_invitation(
+        &self,
+        new: &NewProjectInvitation,
+        now: UnixSeconds,
+    ) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        insert_invitation(&mut tx, &new.invitation, now, false).await?;
+        if let Some(companion) = &new.companion_org_invitation {
+            insert_invitation(&mut tx, companion, now, true).await?;
+        }
+        tx.commit().await.map_err(db_error)
+    }
+
+    async fn insert_org_invitation(
+        &self,
+        invitation: &Invitation,
+        now: UnixSeconds,
+    ) -> StoreResult<()> {
+        let mut tx = self.write().await?;
+        insert_invitation(&mut tx, invitation, now, false).await?;
+        tx.commit().await.map_err(db_error)
+    }
+
+    async fn invitation(
+        &self,
+        kind: InvitationKind,
+        scope_id: &str,
+        id: &str,
+        now: UnixSeconds,
+    ) -> StoreResult<Option<Invitation>> {
+        let scope = scope_column(kind);
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {INVITATION_COLUMNS} FROM invitations WHERE id = $1 AND kind = $2 AND {scope} = $3 AND expires_at > $4"
+        )))
+        .bind(id)
+        .bind(kind.as_str())
+        .bind(scope_id)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_error)?;
+        row.as_ref().map(invitation_from_row).transpose()
+    }
+
+    async fn invitation_by_id(
+        &self,
+        id: &str,
+        now: UnixSeconds,
+    ) -> StoreResult<Option<Invitation>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {INVITATION_COLUMNS} FROM invitations WHERE id = $1 AND expires_at > $2"
+        )))
+        .bind(id)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_error)?;
+        row.as_ref().map(invitation_from_row).transpose()
+    }
+
+    async fn invitation_by_username(
+        &self,
+        kind: InvitationKind,
+        scope_id: &str,
+        username_norm: &str,
+        now: UnixSeconds,
+    ) -> StoreResult<Option<Invitation>> {
+        Ok(self
+            .invitations(kind, scope_id, Some(username_norm), now)
+            .await?
+            .into_iter()
+            .next())
+    }
+
+    async fn invitations(
+        &self,
+        kind: InvitationKind,
+        scope_id: &str,
+        username_norm: Option<&str>,
+        now: UnixSeconds,
+    ) -> StoreResult<Vec<Invitation>> {
+        let scope = scope_column(kind);
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {INVITATION_COLUMNS} FROM invitations \
+             WHERE kind = $1 AND {scope} = $2 AND expires_at > $3 AND ($4 IS NULL OR username_norm = $4) \
+             ORDER BY created_at, id"
+        )))
+        .bind(kind.as_str())
+        .bind(scope_id)
+        .bind(now)
+        .bind(username_norm)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
+        rows.iter().map(invitation_from_row).collect()
+    }
+
+    async fn update_invitation(
+        &self,
+        invitation: &Invitation,
+        now: UnixSeconds,
+    ) -> StoreResult<bool> {
+        let scope = scope_column(invitation.kind);
+        let mut tx = self.write().await?;
+        let updated = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE invitations SET roles = $1, team_ids = $2, group_role_assignments = $3 \
+             WHERE id = $4 AND kind = $5 AND {scope} = $6 AND expires_at > $7"
+        )))
+        .bind(to_json(&invitation.roles))
+        .bind(to_json(&invitation.team_ids))
+        .bind(assignments_json(invitation))
+        .bind(&invitation.id)
+        .bind(invitation.kind.as_str())
+        .bind(invitation.scope_id())
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?
+        .rows_affected();
+        tx.commit().await.map_err(db_error)?;
+        Ok(updated == 1)
+    }
+
+    async fn delete_invitation(
+        &self,
+        kind: InvitationKind,
+        scope_id: &str,
+        id: &str,
+        now: UnixSeconds,
+    ) -> StoreResult<bool> {
+        let scope = scope_column(kind);
+        let mut tx = self.write().await?;
+        let deleted = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "DELETE FROM invitations WHERE id = $1 AND kind = $2 AND {scope} = $3 AND expires_at > $4"
+        )))
+        .bind(id)
+        .bind(kind.as_str())
+        .bind(scope_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?
+        .rows_affected();
+        tx.commit().await.map_err(db_error)?;
+        Ok(deleted == 1)
+    }
+
+    async fn accept_invitation(
+        &self,
+        id: &str,
+        user_id_if_new: &str,
+        now: UnixSeconds,
+    ) -> StoreResult<Option<Invitation>> {
+        let mut tx = self.write().await?;
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {INVITATION_COLUMNS} FROM invitations WHERE id = $1 AND expires_at > $2"
+        )))
+        .bind(id)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        let Some(invitation) = row.as_ref().map(invitation_from_row).transpose()? else {
+            return Ok(None);
+        };
+        let granted = acceptance(&invitation);
+        let norm = normalize(&granted.username);
+        sqlx::query(
+            "INSERT INTO users (id, username, username_norm, created_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (username_norm) DO NOTHING",
+        )
+        .bind(user_id_if_new)
+        .bind(&granted.username)
+        .bind(&norm)
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        let user_id: String = sqlx::query_scalar("SELECT id FROM users WHERE username_norm = $1")
+            .bind(&norm)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        grant_roles(
+            &mut tx,
+            "SELECT roles FROM org_memberships WHERE org_id = $1 AND user_id = $2",
+            "INSERT INTO org_memberships (org_id, user_id, roles) VALUES ($1, $2, $3) \
+             ON CONFLICT (org_id, user_id) DO UPDATE SET roles = excluded.roles",
+            &granted.org_id,
+            &user_id,
+            &granted.org_roles,
+        )
+        .await?;
+        for (project_id, roles) in &granted.project_roles {
+            grant_roles(
+                &mut tx,
+                "SELECT roles FROM project_memberships WHERE project_id = $1 AND user_id = $2",
+                "INSERT INTO project_memberships (project_id, user_id, roles) VALUES ($1, $2, $3) \
+                 ON CONFLICT (project_id, user_id) DO UPDATE SET roles = excluded.roles",
+                project_id,
+                &user_id,
+                roles,
+            )
+            .await?;
+        }
+        for team_id in &granted.team_ids {
+            sqlx::query("INSERT INTO team_memberships (team_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .bind(team_id)
+                .bind(&user_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
+        }
+        sqlx::query("DELETE FROM invitations WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        tx.commit().await.map_err(db_error)?;
+        Ok(Some(invitation))
+    }
+}
