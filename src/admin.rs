@@ -53,11 +53,7 @@ impl Admin {
     pub async fn put_org(&self, id: Option<String>, name: &str) -> anyhow::Result<Org> {
         ensure!(!name.trim().is_empty(), "an organization needs a name");
         let id = self.id_or_new(id)?;
-        let created_at = self
-            .store
-            .org(&id)
-            .await?
-            .map_or(self.clock.now(), |o| o.created_at);
+        let created_at = self.store.org(&id).await?.map_or(self.clock.now(), |o| o.created_at);
         let org = Org {
             id,
             name: name.to_string(),
@@ -67,12 +63,7 @@ impl Admin {
         Ok(org)
     }
 
-    pub async fn put_project(
-        &self,
-        org_id: &str,
-        id: Option<String>,
-        name: &str,
-    ) -> anyhow::Result<Project> {
+    pub async fn put_project(&self, org_id: &str, id: Option<String>, name: &str) -> anyhow::Result<Project> {
         ensure!(!name.trim().is_empty(), "a project needs a name");
         self.existing_org(org_id).await?;
         let id = self.id_or_new(id)?;
@@ -95,12 +86,7 @@ impl Admin {
         Ok(project)
     }
 
-    pub async fn put_team(
-        &self,
-        org_id: &str,
-        id: Option<String>,
-        name: &str,
-    ) -> anyhow::Result<Team> {
+    pub async fn put_team(&self, org_id: &str, id: Option<String>, name: &str) -> anyhow::Result<Team> {
         ensure!(!name.trim().is_empty(), "a team needs a name");
         self.existing_org(org_id).await?;
         let id = self.id_or_new(id)?;
@@ -182,15 +168,8 @@ impl Admin {
         description: &str,
     ) -> anyhow::Result<IssuedKey> {
         self.existing_org(org_id).await?;
-        check_roles(
-            &org_roles,
-            |r| RoleCatalog::ATLAS.is_org_role(r),
-            "organization",
-        )?;
-        ensure!(
-            !org_roles.is_empty(),
-            "an API key needs at least one organization role"
-        );
+        check_roles(&org_roles, |r| RoleCatalog::ATLAS.is_org_role(r), "organization")?;
+        ensure!(!org_roles.is_empty(), "an API key needs at least one organization role");
         for (project_id, roles) in &project_roles {
             let project = self
                 .store
@@ -220,9 +199,7 @@ impl Admin {
         let existing = self.store.api_key(&public_key).await?;
         let now = self.clock.now();
         let record = ApiKeyRecord {
-            id: existing
-                .as_ref()
-                .map_or_else(|| new_object_id(now), |k| k.id.clone()),
+            id: existing.as_ref().map_or_else(|| new_object_id(now), |k| k.id.clone()),
             public_key: public_key.clone(),
             org_id: org_id.to_string(),
             description: description.to_string(),
@@ -233,10 +210,7 @@ impl Admin {
             created_at: existing.map_or(now, |k| k.created_at),
         };
         self.store.upsert_api_key(&record).await?;
-        Ok(IssuedKey {
-            record,
-            private_key,
-        })
+        Ok(IssuedKey { record, private_key })
     }
 
     /// On a store without any organization, creates one with a project and an Organization Owner key, so a first
@@ -275,10 +249,7 @@ fn random_bytes<const N: usize>() -> [u8; N] {
 }
 
 fn generate_public_key() -> String {
-    random_bytes::<8>()
-        .iter()
-        .map(|b| (b'a' + b % 26) as char)
-        .collect()
+    random_bytes::<8>().iter().map(|b| (b'a' + b % 26) as char).collect()
 }
 
 fn generate_private_key() -> String {

@@ -222,9 +222,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 fn print_bootstrap(address: &SocketAddr, org_id: &str, project_id: &str, key: &IssuedKey) {
     let public = &key.record.public_key;
     let private = &key.private_key;
-    println!(
-        "The store was empty: created an organization, a project and an Organization Owner API key."
-    );
+    println!("The store was empty: created an organization, a project and an Organization Owner API key.");
     println!("  org id:      {org_id}");
     println!("  project id:  {project_id}");
     println!("  public key:  {public}");
@@ -265,9 +263,7 @@ async fn admin(args: AdminArgs) -> anyhow::Result<()> {
     let admin = Admin::new(store.clone(), clock.clone());
     let output: Value = match args.command {
         AdminCommand::CreateOrg { name, id } => render::org(&admin.put_org(id, &name).await?),
-        AdminCommand::CreateProject { org, name, id } => {
-            render::project(&admin.put_project(&org, id, &name).await?)
-        }
+        AdminCommand::CreateProject { org, name, id } => render::project(&admin.put_project(&org, id, &name).await?),
         AdminCommand::CreateTeam { org, name, id } => {
             let team = admin.put_team(&org, id, &name).await?;
             json!({ "id": team.id, "name": team.name, "orgId": team.org_id })
@@ -334,14 +330,7 @@ async fn list(admin: &Admin, what: Listing) -> anyhow::Result<Value> {
     let store = admin.store();
     Ok(match what {
         Listing::Orgs => Value::Array(store.orgs().await?.iter().map(render::org).collect()),
-        Listing::Projects => Value::Array(
-            store
-                .projects(None)
-                .await?
-                .iter()
-                .map(render::project)
-                .collect(),
-        ),
+        Listing::Projects => Value::Array(store.projects(None).await?.iter().map(render::project).collect()),
         Listing::Teams => Value::Array(
             store
                 .teams(None)
@@ -351,17 +340,12 @@ async fn list(admin: &Admin, what: Listing) -> anyhow::Result<Value> {
                 .collect(),
         ),
         Listing::Users => Value::Array(store.users().await?.iter().map(user_json).collect()),
-        Listing::ApiKeys => {
-            Value::Array(store.api_keys().await?.iter().map(api_key_json).collect())
-        }
+        Listing::ApiKeys => Value::Array(store.api_keys().await?.iter().map(api_key_json).collect()),
         Listing::Invitations => {
             let now = time::OffsetDateTime::now_utc().unix_timestamp();
             let mut all = Vec::new();
             for org in store.orgs().await? {
-                for invitation in store
-                    .invitations(InvitationKind::Org, &org.id, None, now)
-                    .await?
-                {
+                for invitation in store.invitations(InvitationKind::Org, &org.id, None, now).await? {
                     all.push(json!({ "kind": "ORG", "invitation": render::org_invitation(&invitation, &org) }));
                 }
                 for project in store.projects(Some(&org.id)).await? {

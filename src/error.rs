@@ -17,12 +17,7 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    fn new(
-        status: u16,
-        error_code: &'static str,
-        detail: impl Into<String>,
-        parameters: Vec<Value>,
-    ) -> Self {
+    fn new(status: u16, error_code: &'static str, detail: impl Into<String>, parameters: Vec<Value>) -> Self {
         ApiError {
             status,
             error_code,

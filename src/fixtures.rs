@@ -79,10 +79,8 @@ pub fn parse(text: &str) -> anyhow::Result<FixtureFile> {
 }
 
 pub async fn apply_file(admin: &Admin, path: &Path) -> anyhow::Result<Applied> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("reading fixture file {}", path.display()))?;
-    let fixtures =
-        parse(&text).with_context(|| format!("parsing fixture file {}", path.display()))?;
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading fixture file {}", path.display()))?;
+    let fixtures = parse(&text).with_context(|| format!("parsing fixture file {}", path.display()))?;
     apply(admin, &fixtures)
         .await
         .with_context(|| format!("applying fixture file {}", path.display()))
@@ -107,12 +105,10 @@ pub async fn apply(admin: &Admin, fixtures: &FixtureFile) -> anyhow::Result<Appl
         applied.orgs += 1;
         let projects = admin.store().projects(Some(&org.id)).await?;
         for project in &org_fixture.projects {
-            let id = project.id.clone().or_else(|| {
-                projects
-                    .iter()
-                    .find(|p| p.name == project.name)
-                    .map(|p| p.id.clone())
-            });
+            let id = project
+                .id
+                .clone()
+                .or_else(|| projects.iter().find(|p| p.name == project.name).map(|p| p.id.clone()));
             admin
                 .put_project(&org.id, id, &project.name)
                 .await
@@ -121,12 +117,10 @@ pub async fn apply(admin: &Admin, fixtures: &FixtureFile) -> anyhow::Result<Appl
         }
         let teams = admin.store().teams(Some(&org.id)).await?;
         for team in &org_fixture.teams {
-            let id = team.id.clone().or_else(|| {
-                teams
-                    .iter()
-                    .find(|t| t.name == team.name)
-                    .map(|t| t.id.clone())
-            });
+            let id = team
+                .id
+                .clone()
+                .or_else(|| teams.iter().find(|t| t.name == team.name).map(|t| t.id.clone()));
             admin
                 .put_team(&org.id, id, &team.name)
                 .await

@@ -6,8 +6,7 @@ use std::sync::Arc;
 use crate::clock::SharedClock;
 use crate::domain::ids::{is_object_id, new_object_id};
 use crate::domain::invitation::{
-    self, InviteeStanding, MAX_PENDING_PER_SCOPE, OrgContext, OrgInvitationInput,
-    ProjectInvitationInput,
+    self, InviteeStanding, MAX_PENDING_PER_SCOPE, OrgContext, OrgInvitationInput, ProjectInvitationInput,
 };
 use crate::domain::username::normalize;
 use crate::domain::{Invitation, InvitationKind, Org, Principal, Project, RoleCatalog, User};
@@ -40,11 +39,7 @@ impl InvitationService {
 
     /// Checks, in Atlas's order: the id's shape (404 INVALID_GROUP_ID), the project's existence
     /// (404 GROUP_NOT_FOUND, as real Atlas answers an authenticated caller), then the caller's rights (401).
-    pub async fn project_scope(
-        &self,
-        principal: &Principal,
-        group_id: &str,
-    ) -> Result<ProjectScope, ApiError> {
+    pub async fn project_scope(&self, principal: &Principal, group_id: &str) -> Result<ProjectScope, ApiError> {
         let project = self.readable_project(principal, group_id).await?;
         principal.authorize_project_invitations(&project)?;
         let org = self
@@ -57,11 +52,7 @@ impl InvitationService {
     }
 
     /// The project itself, for callers who may see it.
-    pub async fn readable_project(
-        &self,
-        principal: &Principal,
-        group_id: &str,
-    ) -> Result<Project, ApiError> {
+    pub async fn readable_project(&self, principal: &Principal, group_id: &str) -> Result<Project, ApiError> {
         if !is_object_id(group_id) {
             return Err(ApiError::invalid_group_id(group_id));
         }
@@ -114,11 +105,7 @@ impl InvitationService {
             .map_err(internal)
     }
 
-    pub async fn project_invitation(
-        &self,
-        scope: &ProjectScope,
-        invitation_id: &str,
-    ) -> Result<Invitation, ApiError> {
+    pub async fn project_invitation(&self, scope: &ProjectScope, invitation_id: &str) -> Result<Invitation, ApiError> {
         self.pending(InvitationKind::Project, &scope.project.id, invitation_id)
             .await
     }
@@ -132,20 +119,11 @@ impl InvitationService {
     ) -> Result<Invitation, ApiError> {
         let now = self.now();
         let standing = match &input.username {
-            Some(username) => {
-                self.standing(&scope.org.id, Some(&scope.project.id), username)
-                    .await?
-            }
+            Some(username) => self.standing(&scope.org.id, Some(&scope.project.id), username).await?,
             None => InviteeStanding::default(),
         };
-        let planned = invitation::plan_project_invitation(
-            catalog,
-            &scope.project,
-            input,
-            &principal.name,
-            standing,
-            now,
-        )?;
+        let planned =
+            invitation::plan_project_invitation(catalog, &scope.project, input, &principal.name, standing, now)?;
         self.store
             .insert_project_invitation(&planned, now)
             .await
@@ -179,22 +157,14 @@ impl InvitationService {
         self.persist_update(updated).await
     }
 
-    pub async fn delete_project_invitation(
-        &self,
-        scope: &ProjectScope,
-        invitation_id: &str,
-    ) -> Result<(), ApiError> {
+    pub async fn delete_project_invitation(&self, scope: &ProjectScope, invitation_id: &str) -> Result<(), ApiError> {
         self.delete(InvitationKind::Project, &scope.project.id, invitation_id)
             .await
     }
 
     // --- org invitations ---
 
-    pub async fn list_org_invitations(
-        &self,
-        org: &Org,
-        username: Option<&str>,
-    ) -> Result<Vec<Invitation>, ApiError> {
+    pub async fn list_org_invitations(&self, org: &Org, username: Option<&str>) -> Result<Vec<Invitation>, ApiError> {
         let filter = username.map(normalize);
         self.store
             .invitations(InvitationKind::Org, &org.id, filter.as_deref(), self.now())
@@ -202,13 +172,8 @@ impl InvitationService {
             .map_err(internal)
     }
 
-    pub async fn org_invitation(
-        &self,
-        org: &Org,
-        invitation_id: &str,
-    ) -> Result<Invitation, ApiError> {
-        self.pending(InvitationKind::Org, &org.id, invitation_id)
-            .await
+    pub async fn org_invitation(&self, org: &Org, invitation_id: &str) -> Result<Invitation, ApiError> {
+        self.pending(InvitationKind::Org, &org.id, invitation_id).await
     }
 
     pub async fn create_org_invitation(
@@ -229,8 +194,7 @@ impl InvitationService {
             project_ids: &project_ids,
             team_ids: &team_ids,
         };
-        let planned =
-            invitation::plan_org_invitation(catalog, &ctx, input, &principal.name, standing, now)?;
+        let planned = invitation::plan_org_invitation(catalog, &ctx, input, &principal.name, standing, now)?;
         self.store
             .insert_org_invitation(&planned, now)
             .await
@@ -261,13 +225,8 @@ impl InvitationService {
         self.apply_org_update(catalog, org, current, input).await
     }
 
-    pub async fn delete_org_invitation(
-        &self,
-        org: &Org,
-        invitation_id: &str,
-    ) -> Result<(), ApiError> {
-        self.delete(InvitationKind::Org, &org.id, invitation_id)
-            .await
+    pub async fn delete_org_invitation(&self, org: &Org, invitation_id: &str) -> Result<(), ApiError> {
+        self.delete(InvitationKind::Org, &org.id, invitation_id).await
     }
 
     // --- acceptance and supporting reads ---
@@ -286,11 +245,7 @@ impl InvitationService {
     }
 
     /// A user the caller's organization knows: members of it only, so usernames of other orgs stay private.
-    pub async fn user_by_username(
-        &self,
-        principal: &Principal,
-        username: &str,
-    ) -> Result<User, ApiError> {
+    pub async fn user_by_username(&self, principal: &Principal, username: &str) -> Result<User, ApiError> {
         let user = self
             .store
             .user_by_username(&normalize(username))
@@ -349,12 +304,7 @@ impl InvitationService {
 
     /// An invitation id from another scope, of the other kind, expired or malformed is answered exactly like one
     /// that never existed (404 INVALID_INVITATION_ID, seen from Atlas after acceptance).
-    async fn pending(
-        &self,
-        kind: InvitationKind,
-        scope_id: &str,
-        invitation_id: &str,
-    ) -> Result<Invitation, ApiError> {
+    async fn pending(&self, kind: InvitationKind, scope_id: &str, invitation_id: &str) -> Result<Invitation, ApiError> {
         if !is_object_id(invitation_id) {
             return Err(ApiError::invalid_invitation_id(invitation_id));
         }
@@ -393,12 +343,7 @@ impl InvitationService {
         }
     }
 
-    async fn delete(
-        &self,
-        kind: InvitationKind,
-        scope_id: &str,
-        invitation_id: &str,
-    ) -> Result<(), ApiError> {
+    async fn delete(&self, kind: InvitationKind, scope_id: &str, invitation_id: &str) -> Result<(), ApiError> {
         if !is_object_id(invitation_id) {
             return Err(ApiError::invalid_invitation_id(invitation_id));
         }
@@ -417,9 +362,7 @@ impl InvitationService {
 
 fn creation_error(err: StoreError, kind: InvitationKind, invitation: &Invitation) -> ApiError {
     match err {
-        StoreError::Conflict => {
-            ApiError::user_already_invited(&invitation.username, invitation.scope_id())
-        }
+        StoreError::Conflict => ApiError::user_already_invited(&invitation.username, invitation.scope_id()),
         StoreError::LimitReached => ApiError::max_pending_invitations(kind, MAX_PENDING_PER_SCOPE),
         other => internal(other),
     }

@@ -8,7 +8,7 @@ import (
 	"net/http"
 	"testing"
 
-	"go.mongodb.org/atlas-sdk/v20250312023/admin"
+	"go.mongodb.org/atlas-sdk/v20250312020/admin"
 )
 
 // projectOp is one of the six project-invitation operations, ready to call.
@@ -21,7 +21,7 @@ type projectOp struct {
 // create (for a fresh username), update by username (existingUser), and
 // get / update / delete of invitationID.
 func projectInviteOps(t *testing.T, c *admin.APIClient, groupID, invitationID, existingUser string) []projectOp {
-	api := c.ProjectsAPI
+	api := c.ProjectsApi
 	fresh := newUsername(t)
 	return []projectOp{
 		{"ListGroupInvites", func(ctx context.Context) (*http.Response, error) {
@@ -59,7 +59,7 @@ func projectInviteOps(t *testing.T, c *admin.APIClient, groupID, invitationID, e
 // createProjectInvite makes a fixture invitation with the owner key.
 func createProjectInvite(t *testing.T, groupID, username string, roles ...string) *admin.GroupInvitation {
 	t.Helper()
-	inv, resp, err := newClient(t, ownerKey).ProjectsAPI.CreateGroupInvite(t.Context(), groupID, &admin.GroupInvitationRequest{
+	inv, resp, err := newClient(t, ownerKey).ProjectsApi.CreateGroupInvite(t.Context(), groupID, &admin.GroupInvitationRequest{
 		Username: ptr(username), Roles: ptr(roles),
 	}).Execute()
 	requireStatus(t, "setup: CreateGroupInvite", resp, err, http.StatusOK)
@@ -72,7 +72,7 @@ func createProjectInvite(t *testing.T, groupID, username string, roles ...string
 // assertProjectInviteUnchanged re-reads an invitation with the owner key.
 func assertProjectInviteUnchanged(t *testing.T, op string, groupID, groupName string, inv *admin.GroupInvitation) {
 	t.Helper()
-	got, resp, err := newClient(t, ownerKey).ProjectsAPI.GetGroupInvite(t.Context(), groupID, inv.GetId()).Execute()
+	got, resp, err := newClient(t, ownerKey).ProjectsApi.GetGroupInvite(t.Context(), groupID, inv.GetId()).Execute()
 	requireStatus(t, op, resp, err, http.StatusOK)
 	checkGroupInvitation(t, op, got, wantGroupInvite{
 		id: inv.GetId(), groupID: groupID, groupName: groupName, username: inv.GetUsername(),
@@ -83,7 +83,7 @@ func assertProjectInviteUnchanged(t *testing.T, op string, groupID, groupName st
 // assertNoProjectInviteFor checks with the owner key that username has no invitation in groupID.
 func assertNoProjectInviteFor(t *testing.T, op, groupID, username string) {
 	t.Helper()
-	list, resp, err := newClient(t, ownerKey).ProjectsAPI.ListGroupInvites(t.Context(), groupID).Username(username).Execute()
+	list, resp, err := newClient(t, ownerKey).ProjectsApi.ListGroupInvites(t.Context(), groupID).Username(username).Execute()
 	requireStatus(t, op, resp, err, http.StatusOK)
 	if len(list) != 0 {
 		t.Errorf("%s: a failed request left invitations for %q behind: %s", op, username, asJSON(list))
@@ -103,7 +103,7 @@ func TestErrorUnknownInvitationID(t *testing.T) {
 		}
 	}
 
-	orgs := c.OrganizationsAPI
+	orgs := c.OrganizationsApi
 	_, resp, err := orgs.GetOrgInvite(t.Context(), acmeOrgID, unknownInvitationID).Execute()
 	expectAPIError(t, "GetOrgInvite(unknown invitation id)", resp, err, http.StatusNotFound, "INVALID_INVITATION_ID")
 	_, resp, err = orgs.UpdateOrgInviteById(t.Context(), acmeOrgID, unknownInvitationID, &admin.OrganizationInvitationUpdateRequest{
@@ -133,13 +133,13 @@ func TestErrorWrongPrivateKey(t *testing.T) {
 	c := newClient(t, apiKey{ownerKey.public, "00000000-0000-4000-8000-000000000000"})
 	user := newUsername(t)
 
-	_, resp, err := c.ProjectsAPI.ListGroupInvites(t.Context(), prodGroupID).Execute()
+	_, resp, err := c.ProjectsApi.ListGroupInvites(t.Context(), prodGroupID).Execute()
 	expectAPIError(t, "ListGroupInvites with a wrong private key", resp, err, http.StatusUnauthorized, "UNEXPECTED_ERROR")
 
-	_, resp, err = c.OrganizationsAPI.ListOrgInvites(t.Context(), acmeOrgID).Execute()
+	_, resp, err = c.OrganizationsApi.ListOrgInvites(t.Context(), acmeOrgID).Execute()
 	expectAPIError(t, "ListOrgInvites with a wrong private key", resp, err, http.StatusUnauthorized, "UNEXPECTED_ERROR")
 
-	_, resp, err = c.ProjectsAPI.CreateGroupInvite(t.Context(), prodGroupID, &admin.GroupInvitationRequest{
+	_, resp, err = c.ProjectsApi.CreateGroupInvite(t.Context(), prodGroupID, &admin.GroupInvitationRequest{
 		Username: ptr(user), Roles: &[]string{"GROUP_READ_ONLY"},
 	}).Execute()
 	expectAPIError(t, "CreateGroupInvite with a wrong private key", resp, err, http.StatusUnauthorized, "UNEXPECTED_ERROR")
@@ -188,7 +188,7 @@ func TestErrorDuplicatePendingInvite(t *testing.T) {
 	t.Run("project", func(t *testing.T) {
 		user := newUsername(t)
 		first := createProjectInvite(t, prodGroupID, user, "GROUP_READ_ONLY")
-		_, resp, err := c.ProjectsAPI.CreateGroupInvite(t.Context(), prodGroupID, &admin.GroupInvitationRequest{
+		_, resp, err := c.ProjectsApi.CreateGroupInvite(t.Context(), prodGroupID, &admin.GroupInvitationRequest{
 			Username: ptr(user), Roles: &[]string{"GROUP_CLUSTER_MANAGER"},
 		}).Execute()
 		expectAPIError(t, "second CreateGroupInvite for the same pending username", resp, err, http.StatusConflict, "USER_ALREADY_INVITED")
@@ -197,17 +197,17 @@ func TestErrorDuplicatePendingInvite(t *testing.T) {
 
 	t.Run("org", func(t *testing.T) {
 		user := newUsername(t)
-		first, resp, err := c.OrganizationsAPI.CreateOrgInvite(t.Context(), acmeOrgID, &admin.OrganizationInvitationRequest{
+		first, resp, err := c.OrganizationsApi.CreateOrgInvite(t.Context(), acmeOrgID, &admin.OrganizationInvitationRequest{
 			Username: ptr(user), Roles: &[]string{"ORG_MEMBER"},
 		}).Execute()
 		requireStatus(t, "setup: CreateOrgInvite", resp, err, http.StatusOK)
 
-		_, resp, err = c.OrganizationsAPI.CreateOrgInvite(t.Context(), acmeOrgID, &admin.OrganizationInvitationRequest{
+		_, resp, err = c.OrganizationsApi.CreateOrgInvite(t.Context(), acmeOrgID, &admin.OrganizationInvitationRequest{
 			Username: ptr(user), Roles: &[]string{"ORG_READ_ONLY"},
 		}).Execute()
 		expectAPIError(t, "second CreateOrgInvite for the same pending username", resp, err, http.StatusConflict, "USER_ALREADY_INVITED")
 
-		got, resp, err := c.OrganizationsAPI.GetOrgInvite(t.Context(), acmeOrgID, first.GetId()).Execute()
+		got, resp, err := c.OrganizationsApi.GetOrgInvite(t.Context(), acmeOrgID, first.GetId()).Execute()
 		requireStatus(t, "GetOrgInvite of the first invitation", resp, err, http.StatusOK)
 		checkOrgInvitation(t, "GetOrgInvite of the first invitation", got, wantOrgInvite{
 			id: first.GetId(), username: user, roles: []string{"ORG_MEMBER"}, teamIDs: []string{}, groupRoles: []string{},
@@ -221,12 +221,12 @@ func TestErrorRoleOfTheWrongScope(t *testing.T) {
 
 	t.Run("project role on an org invite", func(t *testing.T) {
 		user := newUsername(t)
-		_, resp, err := c.OrganizationsAPI.CreateOrgInvite(t.Context(), acmeOrgID, &admin.OrganizationInvitationRequest{
+		_, resp, err := c.OrganizationsApi.CreateOrgInvite(t.Context(), acmeOrgID, &admin.OrganizationInvitationRequest{
 			Username: ptr(user), Roles: &[]string{"GROUP_OWNER"},
 		}).Execute()
 		expectAPIError(t, "CreateOrgInvite with role GROUP_OWNER", resp, err, http.StatusBadRequest, "INVALID_ROLE_FOR_ORG")
 
-		list, resp, err := c.OrganizationsAPI.ListOrgInvites(t.Context(), acmeOrgID).Username(user).Execute()
+		list, resp, err := c.OrganizationsApi.ListOrgInvites(t.Context(), acmeOrgID).Username(user).Execute()
 		requireStatus(t, "ListOrgInvites.Username after the rejected create", resp, err, http.StatusOK)
 		if len(list) != 0 {
 			t.Errorf("the rejected CreateOrgInvite left invitations behind: %s", asJSON(list))
@@ -235,13 +235,13 @@ func TestErrorRoleOfTheWrongScope(t *testing.T) {
 
 	t.Run("org role on a project invite", func(t *testing.T) {
 		user := newUsername(t)
-		_, resp, err := c.ProjectsAPI.CreateGroupInvite(t.Context(), prodGroupID, &admin.GroupInvitationRequest{
+		_, resp, err := c.ProjectsApi.CreateGroupInvite(t.Context(), prodGroupID, &admin.GroupInvitationRequest{
 			Username: ptr(user), Roles: &[]string{"ORG_OWNER"},
 		}).Execute()
 		expectAPIError(t, "CreateGroupInvite with role ORG_OWNER", resp, err, http.StatusBadRequest, "INVALID_ROLE_FOR_GROUP")
 		assertNoProjectInviteFor(t, "ListGroupInvites.Username after the rejected create", prodGroupID, user)
 
-		list, resp, err := c.OrganizationsAPI.ListOrgInvites(t.Context(), acmeOrgID).Username(user).Execute()
+		list, resp, err := c.OrganizationsApi.ListOrgInvites(t.Context(), acmeOrgID).Username(user).Execute()
 		requireStatus(t, "ListOrgInvites.Username after the rejected create", resp, err, http.StatusOK)
 		if len(list) != 0 {
 			t.Errorf("the rejected CreateGroupInvite left an org invitation behind: %s", asJSON(list))

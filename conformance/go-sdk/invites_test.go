@@ -7,12 +7,12 @@ import (
 	"net/http"
 	"testing"
 
-	"go.mongodb.org/atlas-sdk/v20250312023/admin"
+	"go.mongodb.org/atlas-sdk/v20250312020/admin"
 )
 
 func TestProjectInvitationLifecycle(t *testing.T) {
 	ctx := t.Context()
-	api := newClient(t, ownerKey).ProjectsAPI
+	api := newClient(t, ownerKey).ProjectsApi
 	user, other := newUsername(t), newUsername(t)
 
 	// CreateGroupInvite
@@ -119,7 +119,7 @@ func TestProjectInvitationLifecycle(t *testing.T) {
 
 func TestOrgInvitationLifecycle(t *testing.T) {
 	ctx := t.Context()
-	api := newClient(t, ownerKey).OrganizationsAPI
+	api := newClient(t, ownerKey).OrganizationsApi
 	user, other := newUsername(t), newUsername(t)
 
 	// CreateOrgInvite without teamIds / groupRoleAssignments: both come back as [].
@@ -226,7 +226,7 @@ func TestOrgInvitationLifecycle(t *testing.T) {
 // {groupId, roles[]}, the response has one {groupId, groupRole} item per role.
 func TestOrgInvitationWithTeamAndProjectRoles(t *testing.T) {
 	ctx := t.Context()
-	api := newClient(t, ownerKey).OrganizationsAPI
+	api := newClient(t, ownerKey).OrganizationsApi
 
 	cases := []struct {
 		name       string
@@ -269,7 +269,7 @@ func TestProjectInvitationAlsoInvitesToOrg(t *testing.T) {
 	c := newClient(t, ownerKey)
 	user := newUsername(t)
 
-	created, resp, err := c.ProjectsAPI.CreateGroupInvite(ctx, prodGroupID, &admin.GroupInvitationRequest{
+	created, resp, err := c.ProjectsApi.CreateGroupInvite(ctx, prodGroupID, &admin.GroupInvitationRequest{
 		Username: ptr(user), Roles: &[]string{"GROUP_READ_ONLY"},
 	}).Execute()
 	requireStatus(t, "CreateGroupInvite", resp, err, http.StatusOK)
@@ -277,7 +277,7 @@ func TestProjectInvitationAlsoInvitesToOrg(t *testing.T) {
 		t.Fatal("CreateGroupInvite returned no id; cannot continue")
 	}
 
-	orgInvites, resp, err := c.OrganizationsAPI.ListOrgInvites(ctx, acmeOrgID).Username(user).Execute()
+	orgInvites, resp, err := c.OrganizationsApi.ListOrgInvites(ctx, acmeOrgID).Username(user).Execute()
 	requireStatus(t, "ListOrgInvites.Username after the project invite", resp, err, http.StatusOK)
 	if len(orgInvites) != 1 {
 		t.Fatalf("ListOrgInvites.Username(%q) after inviting the user to a project: %d invitations, want exactly 1: %s",
@@ -297,16 +297,16 @@ func TestProjectInvitationAlsoInvitesToOrg(t *testing.T) {
 	}
 	p.report(t, "org invitation created by the project invite", orgInvite)
 
-	resp, err = c.ProjectsAPI.DeleteGroupInvite(ctx, prodGroupID, created.GetId()).Execute()
+	resp, err = c.ProjectsApi.DeleteGroupInvite(ctx, prodGroupID, created.GetId()).Execute()
 	requireStatus(t, "DeleteGroupInvite", resp, err, http.StatusNoContent)
 
-	groupInvites, resp, err := c.ProjectsAPI.ListGroupInvites(ctx, prodGroupID).Username(user).Execute()
+	groupInvites, resp, err := c.ProjectsApi.ListGroupInvites(ctx, prodGroupID).Username(user).Execute()
 	requireStatus(t, "ListGroupInvites.Username after delete", resp, err, http.StatusOK)
 	if len(groupInvites) != 0 {
 		t.Errorf("ListGroupInvites.Username(%q) after delete: %d invitations, want 0: %s", user, len(groupInvites), asJSON(groupInvites))
 	}
 
-	orgInvites, resp, err = c.OrganizationsAPI.ListOrgInvites(ctx, acmeOrgID).Username(user).Execute()
+	orgInvites, resp, err = c.OrganizationsApi.ListOrgInvites(ctx, acmeOrgID).Username(user).Execute()
 	requireStatus(t, "ListOrgInvites.Username after deleting the project invite", resp, err, http.StatusOK)
 	if len(orgInvites) != 1 || orgInvites[0].GetId() != orgInvite.GetId() {
 		t.Errorf("ListOrgInvites.Username(%q) after deleting the project invitation: %s, want the org invitation %s to remain",
@@ -320,7 +320,7 @@ func TestSuccessResponseHeaders(t *testing.T) {
 	ctx := t.Context()
 	c := newClient(t, ownerKey)
 
-	_, resp, err := c.ProjectsAPI.CreateGroupInvite(ctx, prodGroupID, &admin.GroupInvitationRequest{
+	_, resp, err := c.ProjectsApi.CreateGroupInvite(ctx, prodGroupID, &admin.GroupInvitationRequest{
 		Username: ptr(newUsername(t)), Roles: &[]string{"GROUP_READ_ONLY"},
 	}).Execute()
 	requireStatus(t, "CreateGroupInvite", resp, err, http.StatusOK)
@@ -328,7 +328,7 @@ func TestSuccessResponseHeaders(t *testing.T) {
 	checkHeader(t, "CreateGroupInvite", resp, "Deprecation", wantGroupDeprecation)
 	checkHeader(t, "CreateGroupInvite", resp, "Sunset", wantSunset)
 
-	_, resp, err = c.OrganizationsAPI.CreateOrgInvite(ctx, acmeOrgID, &admin.OrganizationInvitationRequest{
+	_, resp, err = c.OrganizationsApi.CreateOrgInvite(ctx, acmeOrgID, &admin.OrganizationInvitationRequest{
 		Username: ptr(newUsername(t)), Roles: &[]string{"ORG_MEMBER"},
 	}).Execute()
 	requireStatus(t, "CreateOrgInvite", resp, err, http.StatusOK)

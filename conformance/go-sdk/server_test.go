@@ -23,7 +23,7 @@ import (
 	"testing"
 	"time"
 
-	"go.mongodb.org/atlas-sdk/v20250312023/admin"
+	"go.mongodb.org/atlas-sdk/v20250312020/admin"
 )
 
 // Fixture data; must match testdata/fixtures.yaml.

@@ -165,8 +165,7 @@ impl NonceIssuer {
     }
 
     fn tag(&self, signed: &[u8]) -> [u8; NONCE_MAC_LEN] {
-        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.key.0)
-            .expect("HMAC accepts keys of any length");
+        let mut mac = <Hmac<Sha256> as KeyInit>::new_from_slice(&self.key.0).expect("HMAC accepts keys of any length");
         mac.update(signed);
         let mut out = [0u8; NONCE_MAC_LEN];
         out.copy_from_slice(&mac.finalize().into_bytes()[..NONCE_MAC_LEN]);
@@ -411,8 +410,7 @@ mod tests {
     fn summary(r: &DigestResponse) -> String {
         let o = |v: &Option<String>| v.clone().unwrap_or_default();
         let nc = r.nc.map(|n| n.to_string()).unwrap_or_default();
-        let (alg, qop, cnonce, opaque) =
-            (r.algorithm.name(), o(&r.qop), o(&r.cnonce), o(&r.opaque));
+        let (alg, qop, cnonce, opaque) = (r.algorithm.name(), o(&r.qop), o(&r.cnonce), o(&r.opaque));
         let (u, realm, nonce, uri, resp) = (&r.username, &r.realm, &r.nonce, &r.uri, &r.response);
         format!("{u}|{realm}|{nonce}|{uri}|{resp}|{alg}|{qop}|{nc}|{cnonce}|{opaque}")
     }
@@ -526,8 +524,7 @@ mod tests {
         let sha = "753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1";
         for (alg, resp) in [(Md5, md5), (Sha256, sha)] {
             let header = RFC_7616.replace("ALG", alg.name());
-            let r =
-                parse_authorization(&header.replace("RESP", &resp.to_ascii_uppercase())).unwrap();
+            let r = parse_authorization(&header.replace("RESP", &resp.to_ascii_uppercase())).unwrap();
             let ha1 = alg.hash_hex(b"Mufasa:http-auth@example.org:Circle of Life");
             assert_eq!(expected_response(&r, &ha1, "GET"), resp);
             assert!(response_matches(&r, &ha1, "GET"));
@@ -538,8 +535,7 @@ mod tests {
     fn client(challenge: &str, method: &str, uri: &str) -> DigestResponse {
         let mut prompt = digest_auth::parse(challenge).unwrap();
         let method = digest_auth::HttpMethod(method.into());
-        let ctx =
-            digest_auth::AuthContext::new_with_method("pub", "priv", uri, None::<&[u8]>, method);
+        let ctx = digest_auth::AuthContext::new_with_method("pub", "priv", uri, None::<&[u8]>, method);
         parse_authorization(&prompt.respond(&ctx).unwrap().to_string()).unwrap()
     }
 

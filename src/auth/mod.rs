@@ -44,12 +44,7 @@ pub struct Challenge {
 }
 
 impl Authenticator {
-    pub fn new(
-        store: Arc<dyn Store>,
-        clock: SharedClock,
-        nonce_key: NonceKey,
-        challenge_algorithm: Algorithm,
-    ) -> Self {
+    pub fn new(store: Arc<dyn Store>, clock: SharedClock, nonce_key: NonceKey, challenge_algorithm: Algorithm) -> Self {
         Authenticator {
             store,
             clock,
@@ -70,10 +65,7 @@ impl Authenticator {
         let credentials = authorization
             .and_then(|h| digest::parse_authorization(h).ok())
             .ok_or(Challenge { stale: false })?;
-        if credentials.realm != digest::REALM
-            || credentials.uri != request_target
-            || credentials.qop.is_none()
-        {
+        if credentials.realm != digest::REALM || credentials.uri != request_target || credentials.qop.is_none() {
             return Err(fail);
         }
         let key = match self.store.api_key(&credentials.username).await {
@@ -132,20 +124,14 @@ impl Authenticator {
 
 /// Middleware: lets the request through with its `Principal`, or answers with a challenge. The unauthenticated
 /// leg (every official client sends one per request) costs no store access and changes nothing.
-pub async fn require_principal(
-    State(app): State<AppState>,
-    mut request: Request,
-    next: Next,
-) -> Response {
+pub async fn require_principal(State(app): State<AppState>, mut request: Request, next: Next) -> Response {
     let authorization = request
         .headers()
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let Some(authorization) = authorization else {
-        return app
-            .authenticator
-            .challenge_response(Challenge { stale: false });
+        return app.authenticator.challenge_response(Challenge { stale: false });
     };
     let method = request.method().as_str().to_owned();
     let target = request

@@ -56,8 +56,7 @@ impl Principal {
         if !self.can_see_project(project) {
             return Err(ApiError::user_cannot_access_group());
         }
-        let owner = (self.has_org_role(ORG_OWNER))
-            || self.roles_in(&project.id).iter().any(|r| r == GROUP_OWNER);
+        let owner = (self.has_org_role(ORG_OWNER)) || self.roles_in(&project.id).iter().any(|r| r == GROUP_OWNER);
         if owner {
             Ok(())
         } else {
@@ -131,36 +130,20 @@ mod tests {
         let pc = project("6f00000000000000000000c1", OTHER_ORG);
         let cases: Vec<(Principal, &Project, &str)> = vec![
             (key(ORG, &["ORG_OWNER"], &[]), &pa, "OK"),
-            (
-                key(ORG, &["ORG_MEMBER"], &[(&pa.id, &["GROUP_OWNER"])]),
-                &pa,
-                "OK",
-            ),
+            (key(ORG, &["ORG_MEMBER"], &[(&pa.id, &["GROUP_OWNER"])]), &pa, "OK"),
             (
                 key(ORG, &["ORG_MEMBER"], &[(&pa.id, &["GROUP_READ_ONLY"])]),
                 &pa,
                 "USER_UNAUTHORIZED",
             ),
             (key(ORG, &["ORG_READ_ONLY"], &[]), &pa, "USER_UNAUTHORIZED"),
+            (key(ORG, &["ORG_MEMBER"], &[]), &pa, "USER_CANNOT_ACCESS_GROUP"),
             (
-                key(ORG, &["ORG_MEMBER"], &[]),
+                key(ORG, &["ORG_MEMBER"], &[("6f00000000000000000000a2", &["GROUP_OWNER"])]),
                 &pa,
                 "USER_CANNOT_ACCESS_GROUP",
             ),
-            (
-                key(
-                    ORG,
-                    &["ORG_MEMBER"],
-                    &[("6f00000000000000000000a2", &["GROUP_OWNER"])],
-                ),
-                &pa,
-                "USER_CANNOT_ACCESS_GROUP",
-            ),
-            (
-                key(ORG, &["ORG_OWNER"], &[]),
-                &pc,
-                "USER_CANNOT_ACCESS_GROUP",
-            ),
+            (key(ORG, &["ORG_OWNER"], &[]), &pc, "USER_CANNOT_ACCESS_GROUP"),
             // A project role naming another org's project grants nothing there.
             (
                 key(ORG, &["ORG_MEMBER"], &[(&pc.id, &["GROUP_OWNER"])]),
@@ -179,10 +162,7 @@ mod tests {
 
     #[test]
     fn org_invitation_matrix() {
-        assert_eq!(
-            code(key(ORG, &["ORG_OWNER"], &[]).authorize_org_invitations(ORG)),
-            "OK"
-        );
+        assert_eq!(code(key(ORG, &["ORG_OWNER"], &[]).authorize_org_invitations(ORG)), "OK");
         assert_eq!(
             code(key(ORG, &["ORG_MEMBER"], &[]).authorize_org_invitations(ORG)),
             "USER_UNAUTHORIZED"
@@ -195,14 +175,7 @@ mod tests {
             code(key(OTHER_ORG, &["ORG_OWNER"], &[]).authorize_org_invitations(ORG)),
             "USER_UNAUTHORIZED"
         );
-        let group_owner = key(
-            ORG,
-            &["ORG_MEMBER"],
-            &[("6f00000000000000000000a1", &["GROUP_OWNER"])],
-        );
-        assert_eq!(
-            code(group_owner.authorize_org_invitations(ORG)),
-            "USER_UNAUTHORIZED"
-        );
+        let group_owner = key(ORG, &["ORG_MEMBER"], &[("6f00000000000000000000a1", &["GROUP_OWNER"])]);
+        assert_eq!(code(group_owner.authorize_org_invitations(ORG)), "USER_UNAUTHORIZED");
     }
 }

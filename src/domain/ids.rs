@@ -27,13 +27,9 @@ mod tests {
     #[test]
     fn new_ids_are_well_formed_time_prefixed_and_distinct() {
         let now = 0x6a793fd5;
-        let ids: std::collections::HashSet<String> =
-            (0..10_000).map(|_| new_object_id(now)).collect();
+        let ids: std::collections::HashSet<String> = (0..10_000).map(|_| new_object_id(now)).collect();
         assert_eq!(ids.len(), 10_000);
-        assert!(
-            ids.iter()
-                .all(|id| is_object_id(id) && id.starts_with("6a793fd5"))
-        );
+        assert!(ids.iter().all(|id| is_object_id(id) && id.starts_with("6a793fd5")));
     }
 
     #[test]

@@ -170,11 +170,8 @@ pub fn plan_org_invitation(
     let username = required_username(input.username)?;
     let roles = org_roles(catalog, input.roles, &ctx.org.id)?;
     let team_ids = team_ids(ctx, input.team_ids.unwrap_or_default())?;
-    let group_role_assignments = group_role_assignments(
-        catalog,
-        ctx,
-        input.group_role_assignments.unwrap_or_default(),
-    )?;
+    let group_role_assignments =
+        group_role_assignments(catalog, ctx, input.group_role_assignments.unwrap_or_default())?;
     if standing.org_member {
         return Err(ApiError::user_already_in_org(&username, &ctx.org.id));
     }
@@ -285,11 +282,7 @@ fn role_list(roles: Option<Vec<String>>) -> Result<Vec<String>, ApiError> {
     Ok(roles)
 }
 
-fn project_roles(
-    catalog: &RoleCatalog,
-    roles: Option<Vec<String>>,
-    group_id: &str,
-) -> Result<Vec<String>, ApiError> {
+fn project_roles(catalog: &RoleCatalog, roles: Option<Vec<String>>, group_id: &str) -> Result<Vec<String>, ApiError> {
     let roles = role_list(roles)?;
     match roles.iter().find(|r| !catalog.is_project_role(r)) {
         Some(bad) => Err(ApiError::invalid_role_for_group(bad, group_id)),
@@ -297,11 +290,7 @@ fn project_roles(
     }
 }
 
-fn org_roles(
-    catalog: &RoleCatalog,
-    roles: Option<Vec<String>>,
-    org_id: &str,
-) -> Result<Vec<String>, ApiError> {
+fn org_roles(catalog: &RoleCatalog, roles: Option<Vec<String>>, org_id: &str) -> Result<Vec<String>, ApiError> {
     let roles = role_list(roles)?;
     match roles.iter().find(|r| !catalog.is_org_role(r)) {
         Some(bad) => Err(ApiError::invalid_role_for_org(bad, org_id)),
@@ -316,10 +305,7 @@ fn team_ids(ctx: &OrgContext<'_>, ids: Vec<String>) -> Result<Vec<String>, ApiEr
         )));
     }
     ensure_unique("teamIds", &ids)?;
-    match ids
-        .iter()
-        .find(|id| !is_object_id(id) || !ctx.team_ids.contains(id))
-    {
+    match ids.iter().find(|id| !is_object_id(id) || !ctx.team_ids.contains(id)) {
         Some(bad) => Err(ApiError::team_not_found(bad, &ctx.org.id)),
         None => Ok(ids),
     }
@@ -536,12 +522,7 @@ mod tests {
                 "GROUP_READ_ONLY",
                 "GROUP_NOT_FOUND",
             ),
-            (
-                teams[0].as_str(),
-                "not-an-id",
-                "GROUP_READ_ONLY",
-                "INVALID_GROUP_ID",
-            ),
+            (teams[0].as_str(), "not-an-id", "GROUP_READ_ONLY", "INVALID_GROUP_ID"),
             (
                 teams[0].as_str(),
                 projects[0].as_str(),

@@ -16,10 +16,7 @@ pub enum Username {
 }
 
 /// GroupInvitationRequest / GroupInvitationUpdateRequest.
-pub fn project_invitation(
-    body: Value,
-    username: Username,
-) -> Result<ProjectInvitationInput, ApiError> {
+pub fn project_invitation(body: Value, username: Username) -> Result<ProjectInvitationInput, ApiError> {
     let mut fields = object(body)?;
     let allowed: &[&str] = match username {
         Username::Expected => &["roles", "username"],
@@ -27,14 +24,8 @@ pub fn project_invitation(
     };
     reject_unknown(&fields, allowed, "")?;
     Ok(ProjectInvitationInput {
-        username: fields
-            .remove("username")
-            .map(|v| string(v, "username"))
-            .transpose()?,
-        roles: fields
-            .remove("roles")
-            .map(|v| strings(v, "roles"))
-            .transpose()?,
+        username: fields.remove("username").map(|v| string(v, "username")).transpose()?,
+        roles: fields.remove("roles").map(|v| strings(v, "roles")).transpose()?,
     })
 }
 
@@ -47,18 +38,9 @@ pub fn org_invitation(body: Value, username: Username) -> Result<OrgInvitationIn
     };
     reject_unknown(&fields, allowed, "")?;
     Ok(OrgInvitationInput {
-        username: fields
-            .remove("username")
-            .map(|v| string(v, "username"))
-            .transpose()?,
-        roles: fields
-            .remove("roles")
-            .map(|v| strings(v, "roles"))
-            .transpose()?,
-        team_ids: fields
-            .remove("teamIds")
-            .map(|v| strings(v, "teamIds"))
-            .transpose()?,
+        username: fields.remove("username").map(|v| string(v, "username")).transpose()?,
+        roles: fields.remove("roles").map(|v| strings(v, "roles")).transpose()?,
+        team_ids: fields.remove("teamIds").map(|v| strings(v, "teamIds")).transpose()?,
         group_role_assignments: fields
             .remove("groupRoleAssignments")
             .map(group_role_assignments)
@@ -73,11 +55,7 @@ fn object(body: Value) -> Result<Map<String, Value>, ApiError> {
     }
 }
 
-fn reject_unknown(
-    fields: &Map<String, Value>,
-    allowed: &[&str],
-    prefix: &str,
-) -> Result<(), ApiError> {
+fn reject_unknown(fields: &Map<String, Value>, allowed: &[&str], prefix: &str) -> Result<(), ApiError> {
     match fields.keys().find(|name| !allowed.contains(&name.as_str())) {
         Some(name) => Err(ApiError::invalid_attribute(&format!("{prefix}{name}"))),
         None => Ok(()),
@@ -93,10 +71,7 @@ fn string(value: Value, attribute: &str) -> Result<String, ApiError> {
 
 fn strings(value: Value, attribute: &str) -> Result<Vec<String>, ApiError> {
     match value {
-        Value::Array(items) => items
-            .into_iter()
-            .map(|item| string(item, attribute))
-            .collect(),
+        Value::Array(items) => items.into_iter().map(|item| string(item, attribute)).collect(),
         _ => Err(ApiError::invalid_json_attribute(attribute)),
     }
 }
@@ -135,10 +110,7 @@ mod tests {
 
     fn code<T>(result: Result<T, ApiError>) -> (&'static str, Value) {
         let err = result.err().expect("refused");
-        (
-            err.error_code,
-            err.parameters.first().cloned().unwrap_or(Value::Null),
-        )
+        (err.error_code, err.parameters.first().cloned().unwrap_or(Value::Null))
     }
 
     #[test]
@@ -174,35 +146,19 @@ mod tests {
     #[test]
     fn wrong_types_are_refused() {
         assert_eq!(
-            code(project_invitation(
-                json!({"roles": "GROUP_OWNER"}),
-                Username::Expected
-            ))
-            .0,
+            code(project_invitation(json!({"roles": "GROUP_OWNER"}), Username::Expected)).0,
             "INVALID_JSON_ATTRIBUTE"
         );
         assert_eq!(
-            code(project_invitation(
-                json!({"roles": [1, 2]}),
-                Username::Expected
-            ))
-            .0,
+            code(project_invitation(json!({"roles": [1, 2]}), Username::Expected)).0,
             "INVALID_JSON_ATTRIBUTE"
         );
         assert_eq!(
-            code(project_invitation(
-                json!({"roles": null}),
-                Username::Expected
-            ))
-            .0,
+            code(project_invitation(json!({"roles": null}), Username::Expected)).0,
             "INVALID_JSON_ATTRIBUTE"
         );
         assert_eq!(
-            code(project_invitation(
-                json!({"username": 7}),
-                Username::Expected
-            ))
-            .0,
+            code(project_invitation(json!({"username": 7}), Username::Expected)).0,
             "INVALID_JSON_ATTRIBUTE"
         );
         assert_eq!(

@@ -42,9 +42,5 @@ pub async fn get_user_by_name(
         .await
         .map_err(internal)?;
     let project_ids: Vec<String> = projects.into_iter().map(|p| p.id).collect();
-    Ok(Payload::ok(render::user(
-        &user,
-        &principal.org_id,
-        &project_ids,
-    )))
+    Ok(Payload::ok(render::user(&user, &principal.org_id, &project_ids)))
 }

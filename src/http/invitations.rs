@@ -66,10 +66,7 @@ pub async fn create_project_invitation(
         .create_project_invitation(CATALOG, &principal, &scope, input)
         .await?;
     // Atlas answers create with 200, not 201 (recorded Invite responses).
-    Ok(Payload::ok(render::project_invitation(
-        &invitation,
-        &scope.project,
-    )))
+    Ok(Payload::ok(render::project_invitation(&invitation, &scope.project)))
 }
 
 pub async fn update_project_invitation_by_username(
@@ -85,10 +82,7 @@ pub async fn update_project_invitation_by_username(
         .service
         .update_project_invitation_by_username(CATALOG, &scope, input)
         .await?;
-    Ok(Payload::ok(render::project_invitation(
-        &invitation,
-        &scope.project,
-    )))
+    Ok(Payload::ok(render::project_invitation(&invitation, &scope.project)))
 }
 
 pub async fn get_project_invitation(
@@ -97,14 +91,8 @@ pub async fn get_project_invitation(
     Path((group_id, invitation_id)): Path<(String, String)>,
 ) -> Answer {
     let scope = app.service.project_scope(&principal, &group_id).await?;
-    let invitation = app
-        .service
-        .project_invitation(&scope, &invitation_id)
-        .await?;
-    Ok(Payload::ok(render::project_invitation(
-        &invitation,
-        &scope.project,
-    )))
+    let invitation = app.service.project_invitation(&scope, &invitation_id).await?;
+    Ok(Payload::ok(render::project_invitation(&invitation, &scope.project)))
 }
 
 pub async fn update_project_invitation(
@@ -120,10 +108,7 @@ pub async fn update_project_invitation(
         .service
         .update_project_invitation(CATALOG, &scope, &invitation_id, input.roles)
         .await?;
-    Ok(Payload::ok(render::project_invitation(
-        &invitation,
-        &scope.project,
-    )))
+    Ok(Payload::ok(render::project_invitation(&invitation, &scope.project)))
 }
 
 pub async fn delete_project_invitation(
@@ -132,9 +117,7 @@ pub async fn delete_project_invitation(
     Path((group_id, invitation_id)): Path<(String, String)>,
 ) -> Answer {
     let scope = app.service.project_scope(&principal, &group_id).await?;
-    app.service
-        .delete_project_invitation(&scope, &invitation_id)
-        .await?;
+    app.service.delete_project_invitation(&scope, &invitation_id).await?;
     Ok(Payload::no_content())
 }
 
@@ -149,9 +132,7 @@ pub async fn list_org_invitations(
         .service
         .list_org_invitations(&org, username_filter(query.as_deref()).as_deref())
         .await?;
-    Ok(list(
-        invitations.iter().map(|i| render::org_invitation(i, &org)),
-    ))
+    Ok(list(invitations.iter().map(|i| render::org_invitation(i, &org))))
 }
 
 pub async fn create_org_invitation(
@@ -218,8 +199,6 @@ pub async fn delete_org_invitation(
     Path((org_id, invitation_id)): Path<(String, String)>,
 ) -> Answer {
     let org = app.service.org_scope(&principal, &org_id).await?;
-    app.service
-        .delete_org_invitation(&org, &invitation_id)
-        .await?;
+    app.service.delete_org_invitation(&org, &invitation_id).await?;
     Ok(Payload::no_content())
 }

@@ -61,10 +61,7 @@ pub fn router(state: AppState) -> Router {
                 .delete(delete_org_invitation),
         )
         .route("/api/atlas/v2/orgs/{org_id}", get(directory::get_org))
-        .route(
-            "/api/atlas/v2/groups/{group_id}",
-            get(directory::get_project),
-        )
+        .route("/api/atlas/v2/groups/{group_id}", get(directory::get_project))
         .route(
             "/api/atlas/v2/users/byName/{username}",
             get(directory::get_user_by_name),

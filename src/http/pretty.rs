@@ -79,9 +79,6 @@ mod tests {
     #[test]
     fn arrays_of_objects_close_on_the_same_line() {
         let value = json!([{"a": 1}, {"b": [2]}]);
-        assert_eq!(
-            to_pretty_string(&value),
-            "[ {\n  \"a\" : 1\n}, {\n  \"b\" : [ 2 ]\n} ]"
-        );
+        assert_eq!(to_pretty_string(&value), "[ {\n  \"a\" : 1\n}, {\n  \"b\" : [ 2 ]\n} ]");
     }
 }

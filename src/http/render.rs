@@ -7,8 +7,7 @@ use crate::clock::UnixSeconds;
 use crate::domain::{Invitation, Org, Project, User};
 
 pub fn timestamp(at: UnixSeconds) -> String {
-    let format =
-        time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+    let format = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
     time::OffsetDateTime::from_unix_timestamp(at)
         .ok()
         .and_then(|t| t.format(format).ok())
@@ -129,10 +128,7 @@ mod tests {
         };
         // shared/atlas-recordings/iam/atlasprojectinvitations/TestAtlasProjectInvitations/Describe
         let recorded = r#"{"createdAt":"2026-08-10T03:04:53Z","expiresAt":"2026-09-09T03:04:53Z","groupId":"6a793fd0c0eb9e7a177181d4","groupName":"invitations-e2e-233","id":"6a793fd52c88faeba59bd5d0","inviterUsername":"nmtxqlkl","roles":["GROUP_READ_ONLY"],"username":"test-738@mongodb.com"}"#;
-        assert_eq!(
-            project_invitation(&invitation, &project).to_string(),
-            recorded
-        );
+        assert_eq!(project_invitation(&invitation, &project).to_string(), recorded);
 
         let org = Org {
             id: "a0123456789abcdef012345a".into(),

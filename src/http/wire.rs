@@ -136,8 +136,7 @@ fn finish(response: Response, presentation: Presentation, method: &Method, path:
         Some(JsonBody(value)) => Some(value),
         // A rejection from the framework or a transport layer (404, 405, 413, …): give it an Atlas body.
         None if status.is_client_error() || status.is_server_error() => {
-            let mut replacement =
-                ApiError::for_status(status.as_u16(), method.as_str(), path).into_response();
+            let mut replacement = ApiError::for_status(status.as_u16(), method.as_str(), path).into_response();
             if let Some(allow) = parts.headers.get(ALLOW) {
                 replacement.headers_mut().insert(ALLOW, allow.clone());
             }
@@ -170,18 +169,12 @@ fn finish(response: Response, presentation: Presentation, method: &Method, path:
 fn add_common_headers(headers: &mut HeaderMap) {
     for (name, value) in [
         ("referrer-policy", "strict-origin-when-cross-origin"),
-        (
-            "strict-transport-security",
-            "max-age=31536000; includeSubdomains;",
-        ),
+        ("strict-transport-security", "max-age=31536000; includeSubdomains;"),
         ("x-content-type-options", "nosniff"),
         ("x-frame-options", "DENY"),
         ("x-permitted-cross-domain-policies", "none"),
     ] {
-        headers.insert(
-            HeaderName::from_static(name),
-            HeaderValue::from_static(value),
-        );
+        headers.insert(HeaderName::from_static(name), HeaderValue::from_static(value));
     }
     headers.insert(
         HeaderName::from_static("x-mongodb-service-version"),
@@ -222,28 +215,20 @@ impl Resource {
 /// The versioned API's negotiation (https://www.mongodb.com/docs/atlas/api/versioned-api-overview/):
 /// `Accept: application/vnd.atlas.YYYY-MM-DD+json` resolves to the newest version not after that date; none,
 /// an unparsable one or one before the first version is 406 INVALID_VERSION_DATE; a sunset version is 410.
-pub async fn negotiate_version(
-    State(app): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Response {
+pub async fn negotiate_version(State(app): State<AppState>, request: Request, next: Next) -> Response {
     let path = request.uri().path().to_string();
     if requested_version_date(request.headers()).is_none_or(|date| date < FIRST_VERSION_DATE) {
         return ApiError::invalid_version_date().into_response();
     }
     let resource = Resource::of(&path);
-    let now = time::OffsetDateTime::from_unix_timestamp(app.clock.now())
-        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    let now = time::OffsetDateTime::from_unix_timestamp(app.clock.now()).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
     if resource.deprecation().is_some() && now >= SUNSET {
         return ApiError::version_gone(VERSION, &path).into_response();
     }
     let mut response = next.run(request).await;
     if response.status().is_success() {
         let headers = response.headers_mut();
-        headers.insert(
-            CONTENT_TYPE,
-            HeaderValue::from_static(VERSIONED_CONTENT_TYPE),
-        );
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static(VERSIONED_CONTENT_TYPE));
         if let Some(deprecation) = resource.deprecation() {
             headers.insert(
                 HeaderName::from_static("deprecation"),
@@ -279,16 +264,8 @@ fn requested_version_date(headers: &HeaderMap) -> Option<time::Date> {
 /// A request body as JSON. Atlas takes `application/json` or its versioned vendor type (Atlas docs,
 /// "Migrate to a new version"); anything else is refused before the body is read.
 pub fn json_body(headers: &HeaderMap, body: &Bytes) -> Result<Value, ApiError> {
-    let content_type = headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    let media_type = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
+    let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let media_type = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
     let is_json = media_type == "application/json"
         || (media_type.starts_with("application/vnd.atlas.") && media_type.ends_with("+json"));
     if !is_json {
@@ -314,9 +291,7 @@ mod tests {
             Some(date!(2023 - 01 - 01))
         );
         assert_eq!(
-            requested_version_date(&accept(
-                "application/json, application/vnd.atlas.2025-03-12+json;q=0.9"
-            )),
+            requested_version_date(&accept("application/json, application/vnd.atlas.2025-03-12+json;q=0.9")),
             Some(date!(2025 - 03 - 12))
         );
         for bad in [
@@ -337,16 +312,9 @@ mod tests {
                 .unwrap()
                 .pretty
         );
-        assert!(
-            !Presentation::from_query(Some("username=a%40b.com"))
-                .unwrap()
-                .envelope
-        );
+        assert!(!Presentation::from_query(Some("username=a%40b.com")).unwrap().envelope);
         assert_eq!(
-            Presentation::from_query(Some("pretty=yes"))
-                .err()
-                .unwrap()
-                .error_code,
+            Presentation::from_query(Some("pretty=yes")).err().unwrap().error_code,
             "INVALID_QUERY_PARAMETER"
         );
     }
@@ -355,10 +323,7 @@ mod tests {
     fn query_components_are_percent_decoded() {
         assert_eq!(
             form_pairs(Some("username=a%40b.com&x")),
-            vec![
-                ("username".into(), "a@b.com".into()),
-                ("x".into(), "".into())
-            ]
+            vec![("username".into(), "a@b.com".into()), ("x".into(), "".into())]
         );
     }
 

@@ -47,12 +47,7 @@ pub trait Store: Send + Sync + 'static {
     async fn teams(&self, org_id: Option<&str>) -> StoreResult<Vec<Team>>;
     async fn users(&self) -> StoreResult<Vec<User>>;
     async fn user_by_username(&self, username_norm: &str) -> StoreResult<Option<User>>;
-    async fn membership(
-        &self,
-        org_id: &str,
-        project_id: Option<&str>,
-        username_norm: &str,
-    ) -> StoreResult<Membership>;
+    async fn membership(&self, org_id: &str, project_id: Option<&str>, username_norm: &str) -> StoreResult<Membership>;
     async fn api_key(&self, public_key: &str) -> StoreResult<Option<ApiKeyRecord>>;
     async fn api_keys(&self) -> StoreResult<Vec<ApiKeyRecord>>;
 
@@ -68,16 +63,8 @@ pub trait Store: Send + Sync + 'static {
     // Invitations. Reads return pending (unexpired at `now`) invitations only.
     /// Inserts the project invitation and, unless one is pending already, its companion org invitation, in
     /// one transaction; expired invitations for the same username are replaced.
-    async fn insert_project_invitation(
-        &self,
-        new: &NewProjectInvitation,
-        now: UnixSeconds,
-    ) -> StoreResult<()>;
-    async fn insert_org_invitation(
-        &self,
-        invitation: &Invitation,
-        now: UnixSeconds,
-    ) -> StoreResult<()>;
+    async fn insert_project_invitation(&self, new: &NewProjectInvitation, now: UnixSeconds) -> StoreResult<()>;
+    async fn insert_org_invitation(&self, invitation: &Invitation, now: UnixSeconds) -> StoreResult<()>;
     async fn invitation(
         &self,
         kind: InvitationKind,
@@ -86,8 +73,7 @@ pub trait Store: Send + Sync + 'static {
         now: UnixSeconds,
     ) -> StoreResult<Option<Invitation>>;
     /// Any pending invitation by id, whatever its scope (for operators accepting on the invitee's behalf).
-    async fn invitation_by_id(&self, id: &str, now: UnixSeconds)
-    -> StoreResult<Option<Invitation>>;
+    async fn invitation_by_id(&self, id: &str, now: UnixSeconds) -> StoreResult<Option<Invitation>>;
     async fn invitation_by_username(
         &self,
         kind: InvitationKind,
@@ -104,11 +90,7 @@ pub trait Store: Send + Sync + 'static {
     ) -> StoreResult<Vec<Invitation>>;
     /// Writes the mutable fields (roles, teams, project assignments) of a still-pending invitation in its
     /// scope. Returns false when it is gone (deleted, accepted or expired meanwhile).
-    async fn update_invitation(
-        &self,
-        invitation: &Invitation,
-        now: UnixSeconds,
-    ) -> StoreResult<bool>;
+    async fn update_invitation(&self, invitation: &Invitation, now: UnixSeconds) -> StoreResult<bool>;
     async fn delete_invitation(
         &self,
         kind: InvitationKind,
@@ -129,9 +111,7 @@ pub trait Store: Send + Sync + 'static {
 /// Opens the store a `--database-url` names. Unknown schemes are refused rather than guessed at.
 pub async fn open(database_url: &str) -> anyhow::Result<std::sync::Arc<dyn Store>> {
     if database_url.starts_with("sqlite:") {
-        Ok(std::sync::Arc::new(
-            sqlite::SqliteStore::open(database_url).await?,
-        ))
+        Ok(std::sync::Arc::new(sqlite::SqliteStore::open(database_url).await?))
     } else {
         anyhow::bail!("unsupported --database-url {database_url:?}: expected sqlite://PATH")
     }

@@ -8,8 +8,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow,
-    SqliteSynchronous,
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteRow, SqliteSynchronous,
 };
 use sqlx::{Row, Sqlite, Transaction};
 
@@ -17,9 +16,7 @@ use super::{Membership, Store, StoreError, StoreResult};
 use crate::clock::UnixSeconds;
 use crate::domain::invitation::{MAX_PENDING_PER_SCOPE, NewProjectInvitation, acceptance};
 use crate::domain::username::normalize;
-use crate::domain::{
-    ApiKeyRecord, GroupRoleAssignment, Invitation, InvitationKind, Org, Project, Team, User,
-};
+use crate::domain::{ApiKeyRecord, GroupRoleAssignment, Invitation, InvitationKind, Org, Project, Team, User};
 
 pub struct SqliteStore {
     pool: SqlitePool,
@@ -45,21 +42,14 @@ impl SqliteStore {
     /// Write transactions take the write lock up front: a deferred transaction that reads and then writes gets
     /// SQLITE_BUSY at once instead of waiting for busy_timeout.
     async fn write(&self) -> StoreResult<Transaction<'static, Sqlite>> {
-        self.pool
-            .begin_with("BEGIN IMMEDIATE")
-            .await
-            .map_err(db_error)
+        self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(db_error)
     }
 
     /// The PRAGMA values every connection runs with, for the durability check at startup and in tests.
     pub async fn durability_settings(&self) -> anyhow::Result<(String, i64)> {
         let mut conn = self.pool.acquire().await?;
-        let journal: String = sqlx::query_scalar("PRAGMA journal_mode")
-            .fetch_one(&mut *conn)
-            .await?;
-        let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous")
-            .fetch_one(&mut *conn)
-            .await?;
+        let journal: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&mut *conn).await?;
+        let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(&mut *conn).await?;
         Ok((journal, synchronous))
     }
 }
@@ -170,11 +160,7 @@ async fn insert_invitation(
     .fetch_one(&mut **tx)
     .await
     .map_err(db_error)?;
-    let conflict = if ignore_existing {
-        " ON CONFLICT DO NOTHING"
-    } else {
-        ""
-    };
+    let conflict = if ignore_existing { " ON CONFLICT DO NOTHING" } else { "" };
     let insert = sqlx::query(sqlx::AssertSqlSafe(format!(
         "INSERT INTO invitations ({INVITATION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12){conflict}"
     )))
@@ -211,16 +197,12 @@ async fn insert_invitation(
     Ok(())
 }
 
-async fn fetch_user(
-    executor: impl sqlx::SqliteExecutor<'_> + Copy,
-    username_norm: &str,
-) -> StoreResult<Option<User>> {
-    let Some(row) =
-        sqlx::query("SELECT id, username, created_at FROM users WHERE username_norm = $1")
-            .bind(username_norm)
-            .fetch_optional(executor)
-            .await
-            .map_err(db_error)?
+async fn fetch_user(executor: impl sqlx::SqliteExecutor<'_> + Copy, username_norm: &str) -> StoreResult<Option<User>> {
+    let Some(row) = sqlx::query("SELECT id, username, created_at FROM users WHERE username_norm = $1")
+        .bind(username_norm)
+        .fetch_optional(executor)
+        .await
+        .map_err(db_error)?
     else {
         return Ok(None);
     };
@@ -237,13 +219,11 @@ async fn fetch_user(
         &id,
     )
     .await?;
-    let team_ids = sqlx::query_scalar(
-        "SELECT team_id FROM team_memberships WHERE user_id = $1 ORDER BY team_id",
-    )
-    .bind(&id)
-    .fetch_all(executor)
-    .await
-    .map_err(db_error)?;
+    let team_ids = sqlx::query_scalar("SELECT team_id FROM team_memberships WHERE user_id = $1 ORDER BY team_id")
+        .bind(&id)
+        .fetch_all(executor)
+        .await
+        .map_err(db_error)?;
     Ok(Some(User {
         id,
         username: row.get("username"),
@@ -265,12 +245,7 @@ async fn roles_by_scope(
         .await
         .map_err(db_error)?;
     rows.iter()
-        .map(|row| {
-            Ok((
-                row.get::<String, _>(0),
-                from_json(&row.get::<String, _>(1))?,
-            ))
-        })
+        .map(|row| Ok((row.get::<String, _>(0), from_json(&row.get::<String, _>(1))?)))
         .collect()
 }
 
@@ -303,10 +278,7 @@ async fn grant_roles(
         .fetch_optional(&mut **tx)
         .await
         .map_err(db_error)?;
-    let mut merged: Vec<String> = existing
-        .map(|text| from_json(&text))
-        .transpose()?
-        .unwrap_or_default();
+    let mut merged: Vec<String> = existing.map(|text| from_json(&text)).transpose()?.unwrap_or_default();
     for role in roles {
         if !merged.contains(role) {
             merged.push(role.clone());
@@ -380,11 +352,13 @@ impl Store for SqliteStore {
     }
 
     async fn projects(&self, org_id: Option<&str>) -> StoreResult<Vec<Project>> {
-        let rows = sqlx::query("SELECT id, org_id, name, created_at FROM projects WHERE $1 IS NULL OR org_id = $1 ORDER BY id")
-            .bind(org_id)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db_error)?;
+        let rows = sqlx::query(
+            "SELECT id, org_id, name, created_at FROM projects WHERE $1 IS NULL OR org_id = $1 ORDER BY id",
+        )
+        .bind(org_id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db_error)?;
         Ok(rows
             .iter()
             .map(|r| Project {
@@ -397,13 +371,11 @@ impl Store for SqliteStore {
     }
 
     async fn teams(&self, org_id: Option<&str>) -> StoreResult<Vec<Team>> {
-        let rows = sqlx::query(
-            "SELECT id, org_id, name FROM teams WHERE $1 IS NULL OR org_id = $1 ORDER BY id",
-        )
-        .bind(org_id)
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db_error)?;
+        let rows = sqlx::query("SELECT id, org_id, name FROM teams WHERE $1 IS NULL OR org_id = $1 ORDER BY id")
+            .bind(org_id)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error)?;
         Ok(rows
             .iter()
             .map(|r| Team {
@@ -415,11 +387,10 @@ impl Store for SqliteStore {
     }
 
     async fn users(&self) -> StoreResult<Vec<User>> {
-        let names: Vec<String> =
-            sqlx::query_scalar("SELECT username_norm FROM users ORDER BY username_norm")
-                .fetch_all(&self.pool)
-                .await
-                .map_err(db_error)?;
+        let names: Vec<String> = sqlx::query_scalar("SELECT username_norm FROM users ORDER BY username_norm")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error)?;
         let mut users = Vec::with_capacity(names.len());
         for name in names {
             users.extend(fetch_user(&self.pool, &name).await?);
@@ -431,12 +402,7 @@ impl Store for SqliteStore {
         fetch_user(&self.pool, username_norm).await
     }
 
-    async fn membership(
-        &self,
-        org_id: &str,
-        project_id: Option<&str>,
-        username_norm: &str,
-    ) -> StoreResult<Membership> {
+    async fn membership(&self, org_id: &str, project_id: Option<&str>, username_norm: &str) -> StoreResult<Membership> {
         let row = sqlx::query(
             "SELECT \
                EXISTS (SELECT 1 FROM org_memberships m JOIN users u ON u.id = m.user_id \
@@ -533,13 +499,11 @@ impl Store for SqliteStore {
             .await
             .map_err(db_error)?;
         for table in ["org_memberships", "project_memberships", "team_memberships"] {
-            sqlx::query(sqlx::AssertSqlSafe(format!(
-                "DELETE FROM {table} WHERE user_id = $1"
-            )))
-            .bind(&id)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_error)?;
+            sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table} WHERE user_id = $1")))
+                .bind(&id)
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
         }
         for (org_id, roles) in &user.org_roles {
             sqlx::query("INSERT INTO org_memberships (org_id, user_id, roles) VALUES ($1, $2, $3)")
@@ -551,15 +515,13 @@ impl Store for SqliteStore {
                 .map_err(db_error)?;
         }
         for (project_id, roles) in &user.project_roles {
-            sqlx::query(
-                "INSERT INTO project_memberships (project_id, user_id, roles) VALUES ($1, $2, $3)",
-            )
-            .bind(project_id)
-            .bind(&id)
-            .bind(to_json(roles))
-            .execute(&mut *tx)
-            .await
-            .map_err(db_error)?;
+            sqlx::query("INSERT INTO project_memberships (project_id, user_id, roles) VALUES ($1, $2, $3)")
+                .bind(project_id)
+                .bind(&id)
+                .bind(to_json(roles))
+                .execute(&mut *tx)
+                .await
+                .map_err(db_error)?;
         }
         for team_id in &user.team_ids {
             sqlx::query("INSERT INTO team_memberships (team_id, user_id) VALUES ($1, $2)")
@@ -598,11 +560,7 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    async fn insert_project_invitation(
-        &self,
-        new: &NewProjectInvitation,
-        now: UnixSeconds,
-    ) -> StoreResult<()> {
+    async fn insert_project_invitation(&self, new: &NewProjectInvitation, now: UnixSeconds) -> StoreResult<()> {
         let mut tx = self.write().await?;
         insert_invitation(&mut tx, &new.invitation, now, false).await?;
         if let Some(companion) = &new.companion_org_invitation {
@@ -611,11 +569,7 @@ impl Store for SqliteStore {
         tx.commit().await.map_err(db_error)
     }
 
-    async fn insert_org_invitation(
-        &self,
-        invitation: &Invitation,
-        now: UnixSeconds,
-    ) -> StoreResult<()> {
+    async fn insert_org_invitation(&self, invitation: &Invitation, now: UnixSeconds) -> StoreResult<()> {
         let mut tx = self.write().await?;
         insert_invitation(&mut tx, invitation, now, false).await?;
         tx.commit().await.map_err(db_error)
@@ -642,11 +596,7 @@ impl Store for SqliteStore {
         row.as_ref().map(invitation_from_row).transpose()
     }
 
-    async fn invitation_by_id(
-        &self,
-        id: &str,
-        now: UnixSeconds,
-    ) -> StoreResult<Option<Invitation>> {
+    async fn invitation_by_id(&self, id: &str, now: UnixSeconds) -> StoreResult<Option<Invitation>> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {INVITATION_COLUMNS} FROM invitations WHERE id = $1 AND expires_at > $2"
         )))
@@ -695,11 +645,7 @@ impl Store for SqliteStore {
         rows.iter().map(invitation_from_row).collect()
     }
 
-    async fn update_invitation(
-        &self,
-        invitation: &Invitation,
-        now: UnixSeconds,
-    ) -> StoreResult<bool> {
+    async fn update_invitation(&self, invitation: &Invitation, now: UnixSeconds) -> StoreResult<bool> {
         let scope = scope_column(invitation.kind);
         let mut tx = self.write().await?;
         let updated = sqlx::query(sqlx::AssertSqlSafe(format!(

@@ -1,0 +1,351 @@
+//! Time, acceptance, concurrency and restarts: what happens to an invitation after it is made.
+
+use std::process::Command;
+
+use atlas_invites::clock::SharedClock;
+use atlas_invites::service::InvitationService;
+use serde_json::{Value, json};
+
+use crate::support::*;
+
+const DAY: i64 = 86_400;
+
+fn invites(scope: &str) -> String {
+    format!("/api/atlas/v2/{scope}/invites")
+}
+
+async fn create(client: &Client, scope: &str, body: Value) -> String {
+    let response = client.post(&invites(scope), &body).await;
+    assert_eq!(response.status, 200, "{}", response.text);
+    response.json()["id"].as_str().unwrap().to_string()
+}
+
+fn service(server: &TestServer) -> InvitationService {
+    let clock: SharedClock = server.clock.clone();
+    InvitationService::new(server.store.clone(), clock)
+}
+
+#[tokio::test]
+async fn invitations_lapse_after_thirty_days_and_can_then_be_renewed() {
+    let server = TestServer::start().await;
+    let owner = server.as_(&OWNER);
+    let scope = format!("groups/{PA}");
+    let id = create(
+        &owner,
+        &scope,
+        json!({"username": "late@example.com", "roles": ["GROUP_OWNER"]}),
+    )
+    .await;
+    let item = format!("{}/{id}", invites(&scope));
+
+    server.clock.advance(30 * DAY - 1);
+    assert_eq!(
+        owner.get(&item).await.status,
+        200,
+        "still pending one second before expiry"
+    );
+    server.clock.advance(1);
+    owner.get(&item).await.assert_error(404, "INVALID_INVITATION_ID");
+    assert_eq!(
+        owner.get(&invites(&scope)).await.json(),
+        json!([]),
+        "expired invitations are not listed"
+    );
+    owner
+        .patch(&item, &json!({"roles": ["GROUP_READ_ONLY"]}))
+        .await
+        .assert_error(404, "INVALID_INVITATION_ID");
+    owner
+        .patch(
+            &invites(&scope),
+            &json!({"username": "late@example.com", "roles": ["GROUP_READ_ONLY"]}),
+        )
+        .await
+        .assert_error(404, "INVITATION_NOT_FOUND");
+    assert!(
+        service(&server).accept_invitation(&id).await.is_err(),
+        "an expired invitation cannot be accepted"
+    );
+
+    // The username is free again: a new invitation replaces the lapsed one.
+    let renewed = owner
+        .post(
+            &invites(&scope),
+            &json!({"username": "late@example.com", "roles": ["GROUP_OWNER"]}),
+        )
+        .await;
+    assert_eq!(renewed.status, 200, "{}", renewed.text);
+    assert_ne!(renewed.json()["id"], json!(id));
+    assert_eq!(renewed.json()["createdAt"], "2026-09-09T03:03:37Z");
+}
+
+#[tokio::test]
+async fn accepting_grants_the_roles_and_removes_the_invitation() {
+    let server = TestServer::start().await;
+    let owner = server.as_(&OWNER);
+    let org_id = create(
+        &owner,
+        &format!("orgs/{O1}"),
+        json!({"username": "joiner@example.com", "roles": ["ORG_READ_ONLY"], "teamIds": [T1],
+               "groupRoleAssignments": [{"groupId": PB, "roles": ["GROUP_CLUSTER_MANAGER"]}]}),
+    )
+    .await;
+    let project_id = create(
+        &owner,
+        &format!("groups/{PA}"),
+        json!({"username": "joiner@example.com", "roles": ["GROUP_OWNER"]}),
+    )
+    .await;
+
+    let accepted = service(&server).accept_invitation(&project_id).await.unwrap();
+    assert_eq!(accepted.username, "joiner@example.com");
+    let project_item = format!("{}/{project_id}", invites(&format!("groups/{PA}")));
+    owner
+        .get(&project_item)
+        .await
+        .assert_error(404, "INVALID_INVITATION_ID");
+    owner
+        .delete(&project_item)
+        .await
+        .assert_error(404, "INVALID_INVITATION_ID");
+    owner
+        .patch(&project_item, &json!({"roles": ["GROUP_OWNER"]}))
+        .await
+        .assert_error(404, "INVALID_INVITATION_ID");
+    assert!(
+        service(&server).accept_invitation(&project_id).await.is_err(),
+        "accepted once only"
+    );
+
+    // The org invitation is still pending; accepting it adds its roles, teams and projects.
+    service(&server).accept_invitation(&org_id).await.unwrap();
+    let user = owner.get("/api/atlas/v2/users/byName/joiner@example.com").await.json();
+    let roles = user["roles"].as_array().unwrap();
+    for expected in [
+        json!({"orgId": O1, "roleName": "ORG_MEMBER"}),
+        json!({"orgId": O1, "roleName": "ORG_READ_ONLY"}),
+        json!({"groupId": PA, "roleName": "GROUP_OWNER"}),
+        json!({"groupId": PB, "roleName": "GROUP_CLUSTER_MANAGER"}),
+    ] {
+        assert!(roles.contains(&expected), "{expected} missing from {user}");
+    }
+    assert_eq!(user["teamIds"], json!([T1]));
+    // Now a member, the user cannot be invited to the project again.
+    owner
+        .post(
+            &invites(&format!("groups/{PA}")),
+            &json!({"username": "joiner@example.com", "roles": ["GROUP_OWNER"]}),
+        )
+        .await
+        .assert_error(409, "USER_ALREADY_IN_GROUP");
+}
+
+#[tokio::test]
+async fn concurrent_creates_for_one_username_make_exactly_one_invitation() {
+    let server = TestServer::start().await;
+    let mut tasks = Vec::new();
+    for _ in 0..16 {
+        let client = server.as_(&OWNER);
+        tasks.push(tokio::spawn(async move {
+            client
+                .post(
+                    &invites(&format!("groups/{PA}")),
+                    &json!({"username": "race@example.com", "roles": ["GROUP_OWNER"]}),
+                )
+                .await
+        }));
+    }
+    let mut statuses = Vec::new();
+    for task in tasks {
+        let response = task.await.unwrap();
+        if response.status != 200 {
+            response.assert_error(409, "USER_ALREADY_INVITED");
+        }
+        statuses.push(response.status);
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 200).count(), 1, "{statuses:?}");
+    let owner = server.as_(&OWNER);
+    assert_eq!(
+        owner
+            .get(&format!(
+                "{}?username=race@example.com",
+                invites(&format!("groups/{PA}"))
+            ))
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        owner
+            .get(&format!("{}?username=race@example.com", invites(&format!("orgs/{O1}"))))
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn accept_racing_delete_has_one_winner() {
+    let server = TestServer::start().await;
+    let owner = server.as_(&OWNER);
+    for round in 0..10 {
+        let username = format!("contested{round}@example.com");
+        let id = create(
+            &owner,
+            &format!("groups/{PA}"),
+            json!({"username": username, "roles": ["GROUP_OWNER"]}),
+        )
+        .await;
+        let accept = {
+            let service = service(&server);
+            let id = id.clone();
+            tokio::spawn(async move { service.accept_invitation(&id).await.is_ok() })
+        };
+        let delete = {
+            let client = server.as_(&OWNER);
+            let path = format!("{}/{id}", invites(&format!("groups/{PA}")));
+            tokio::spawn(async move { client.delete(&path).await.status })
+        };
+        let (accepted, deleted) = (accept.await.unwrap(), delete.await.unwrap());
+        assert!(
+            accepted != (deleted == 204),
+            "round {round}: accepted={accepted}, delete status={deleted}"
+        );
+        let member = owner
+            .get(&format!("/api/atlas/v2/users/byName/{username}"))
+            .await
+            .status
+            == 200;
+        assert_eq!(member, accepted, "membership exists exactly when accept won");
+    }
+}
+
+#[tokio::test]
+async fn data_survives_a_restart() {
+    let server = TestServer::start().await;
+    let owner = server.as_(&OWNER);
+    let id = create(
+        &owner,
+        &format!("orgs/{O1}"),
+        json!({"username": "durable@example.com", "roles": ["ORG_MEMBER"], "teamIds": [T1]}),
+    )
+    .await;
+    let before = owner
+        .get(&format!("{}/{id}", invites(&format!("orgs/{O1}"))))
+        .await
+        .json();
+    let server = server.restart().await;
+    let after = server
+        .as_(&OWNER)
+        .get(&format!("{}/{id}", invites(&format!("orgs/{O1}"))))
+        .await;
+    assert_eq!(after.status, 200, "{}", after.text);
+    assert_eq!(after.json(), before);
+}
+
+fn binary() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_atlas-invites"))
+}
+
+fn admin_json(database_url: &str, args: &[&str]) -> Value {
+    let output = binary()
+        .args(["admin", "--database-url", database_url, "--json"])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "admin {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[tokio::test]
+async fn the_admin_command_manages_the_same_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("admin.db").display());
+    let org = admin_json(&url, &["create-org", "--name", "Initech"]);
+    let org_id = org["id"].as_str().unwrap();
+    let project = admin_json(&url, &["create-project", "--org", org_id, "--name", "tps"]);
+    let project_id = project["id"].as_str().unwrap();
+    let key = admin_json(&url, &["create-api-key", "--org", org_id, "--org-role", "ORG_OWNER"]);
+    assert!(key["privateKey"].as_str().is_some_and(|k| k.len() == 36));
+    let listed = admin_json(&url, &["list", "api-keys"]);
+    assert!(listed[0].get("privateKey").is_none(), "private keys are never stored");
+    let refused = binary()
+        .args([
+            "admin",
+            "--database-url",
+            &url,
+            "create-project",
+            "--org",
+            "6f00000000000000000000ff",
+            "--name",
+            "x",
+        ])
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    admin_json(
+        &url,
+        &[
+            "create-user",
+            "--username",
+            "peter@initech.test",
+            "--org-role",
+            &format!("{org_id}=ORG_MEMBER"),
+        ],
+    );
+    let users = admin_json(&url, &["list", "users"]);
+    assert_eq!(users[0]["orgRoles"][org_id], json!(["ORG_MEMBER"]));
+    let _ = project_id;
+}
+
+#[tokio::test]
+async fn serving_with_a_fixture_file_is_idempotent_and_prints_the_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = dir.path().join("fixtures.yaml");
+    std::fs::write(&fixture, FIXTURE).unwrap();
+    let url = format!("sqlite://{}", dir.path().join("serve.db").display());
+    for _ in 0..2 {
+        let mut child = binary()
+            .args(["serve", "--listen", "127.0.0.1:0", "--database-url", &url, "--fixtures"])
+            .arg(&fixture)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        let address = loop {
+            line.clear();
+            assert_ne!(
+                std::io::BufRead::read_line(&mut stdout, &mut line).unwrap(),
+                0,
+                "server exited early"
+            );
+            if let Some(address) = line.trim().strip_prefix("listening on ") {
+                break address.to_string();
+            }
+        };
+        let response = reqwest::get(format!("{address}/api/atlas/v2/orgs/{O1}/invites"))
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 401);
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+    let orgs = admin_json(&url, &["list", "orgs"]);
+    assert_eq!(
+        orgs.as_array().unwrap().len(),
+        2,
+        "applying the fixture twice made no duplicates: {orgs}"
+    );
+    assert_eq!(admin_json(&url, &["list", "api-keys"]).as_array().unwrap().len(), 7);
+}

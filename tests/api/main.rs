@@ -1,0 +1,11 @@
+//! Integration tests: each starts the real server on a random loopback port with a fresh store and talks HTTP
+//! to it as a client does.
+
+mod authorization;
+mod digest;
+mod errors;
+mod invitations;
+mod lifecycle;
+mod seeds;
+mod support;
+mod wire;

@@ -1,0 +1,352 @@
+//! The test harness: a real server on a random loopback port over a fresh SQLite file, a manual clock, and an
+//! HTTP Digest client that shares no code with the server (the `digest_auth` crate answers the challenges).
+
+use std::sync::Arc;
+
+use atlas_invites::admin::Admin;
+use atlas_invites::auth::digest::{Algorithm, NonceKey};
+use atlas_invites::clock::{Clock, ManualClock, SharedClock};
+use atlas_invites::domain::InvitationKind;
+use atlas_invites::store::{self, Store};
+use atlas_invites::{ServerParts, fixtures};
+use reqwest::Method;
+use reqwest::header::{HeaderMap, HeaderValue};
+use serde_json::Value;
+use tokio::sync::oneshot;
+
+/// 2026-08-10T03:03:37Z, the moment of the recorded Atlas org invitation.
+pub const T0: i64 = 1_786_331_017;
+
+pub const O1: &str = "6f0000000000000000000001";
+pub const O2: &str = "6f0000000000000000000002";
+pub const PA: &str = "6f00000000000000000000a1";
+pub const PB: &str = "6f00000000000000000000a2";
+pub const PC: &str = "6f00000000000000000000b1";
+pub const T1: &str = "6f00000000000000000000c1";
+pub const T2: &str = "6f00000000000000000000c2";
+pub const MEMBER: &str = "member@acme.test";
+
+pub struct Key {
+    pub public: &'static str,
+    pub private: &'static str,
+}
+
+/// Organization Owner of O1.
+pub const OWNER: Key = Key {
+    public: "acmeownr",
+    private: "1f3e0b52-3c4e-4f5e-9a7b-0c1d2e3f4a5b",
+};
+/// Project Owner of PA only (Organization Member of O1).
+pub const PA_OWNER: Key = Key {
+    public: "paowner1",
+    private: "2a2a2a2a-3c4e-4f5e-9a7b-0c1d2e3f4a5b",
+};
+/// Project Owner of PB only.
+pub const PB_OWNER: Key = Key {
+    public: "pbowner1",
+    private: "3b3b3b3b-3c4e-4f5e-9a7b-0c1d2e3f4a5b",
+};
+/// Read Only in PA.
+pub const PA_READER: Key = Key {
+    public: "pareader",
+    private: "4c4c4c4c-3c4e-4f5e-9a7b-0c1d2e3f4a5b",
+};
+/// Organization Member of O1 without project roles.
+pub const O1_MEMBER: Key = Key {
+    public: "o1member",
+    private: "5d5d5d5d-3c4e-4f5e-9a7b-0c1d2e3f4a5b",
+};
+/// Organization Read Only of O1.
+pub const O1_READER: Key = Key {
+    public: "o1reader",
+    private: "6e6e6e6e-3c4e-4f5e-9a7b-0c1d2e3f4a5b",
+};
+/// Organization Owner of O2.
+pub const O2_OWNER: Key = Key {
+    public: "o2owner1",
+    private: "7f7f7f7f-3c4e-4f5e-9a7b-0c1d2e3f4a5b",
+};
+
+pub const FIXTURE: &str = r#"
+orgs:
+  - id: 6f0000000000000000000001
+    name: Acme
+    projects: [{ id: 6f00000000000000000000a1, name: acme-prod }, { id: 6f00000000000000000000a2, name: acme-dev }]
+    teams: [{ id: 6f00000000000000000000c1, name: platform }]
+  - id: 6f0000000000000000000002
+    name: Other
+    projects: [{ id: 6f00000000000000000000b1, name: other-prod }]
+    teams: [{ id: 6f00000000000000000000c2, name: other-team }]
+users:
+  - username: member@acme.test
+    orgRoles: { 6f0000000000000000000001: [ORG_MEMBER] }
+    projectRoles: { 6f00000000000000000000a1: [GROUP_READ_ONLY] }
+apiKeys:
+  - { publicKey: acmeownr, privateKey: 1f3e0b52-3c4e-4f5e-9a7b-0c1d2e3f4a5b, org: 6f0000000000000000000001, orgRoles: [ORG_OWNER] }
+  - { publicKey: paowner1, privateKey: 2a2a2a2a-3c4e-4f5e-9a7b-0c1d2e3f4a5b, org: 6f0000000000000000000001, orgRoles: [ORG_MEMBER],
+      projectRoles: { 6f00000000000000000000a1: [GROUP_OWNER] } }
+  - { publicKey: pbowner1, privateKey: 3b3b3b3b-3c4e-4f5e-9a7b-0c1d2e3f4a5b, org: 6f0000000000000000000001, orgRoles: [ORG_MEMBER],
+      projectRoles: { 6f00000000000000000000a2: [GROUP_OWNER] } }
+  - { publicKey: pareader, privateKey: 4c4c4c4c-3c4e-4f5e-9a7b-0c1d2e3f4a5b, org: 6f0000000000000000000001, orgRoles: [ORG_MEMBER],
+      projectRoles: { 6f00000000000000000000a1: [GROUP_READ_ONLY] } }
+  - { publicKey: o1member, privateKey: 5d5d5d5d-3c4e-4f5e-9a7b-0c1d2e3f4a5b, org: 6f0000000000000000000001, orgRoles: [ORG_MEMBER] }
+  - { publicKey: o1reader, privateKey: 6e6e6e6e-3c4e-4f5e-9a7b-0c1d2e3f4a5b, org: 6f0000000000000000000001, orgRoles: [ORG_READ_ONLY] }
+  - { publicKey: o2owner1, privateKey: 7f7f7f7f-3c4e-4f5e-9a7b-0c1d2e3f4a5b, org: 6f0000000000000000000002, orgRoles: [ORG_OWNER] }
+"#;
+
+pub const V2: &str = "application/vnd.atlas.2023-01-01+json";
+
+pub struct TestServer {
+    pub base: String,
+    pub clock: Arc<ManualClock>,
+    pub store: Arc<dyn Store>,
+    pub database_url: String,
+    dir: tempfile::TempDir,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+impl TestServer {
+    pub async fn start() -> TestServer {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let database_url = format!("sqlite://{}", dir.path().join("store.db").display());
+        let clock = ManualClock::new(T0);
+        let server = Self::launch(dir, database_url, clock).await;
+        let admin = Admin::new(server.store.clone(), server.clock.clone());
+        fixtures::apply(&admin, &fixtures::parse(FIXTURE).expect("fixture parses"))
+            .await
+            .expect("fixture applies");
+        server
+    }
+
+    async fn launch(dir: tempfile::TempDir, database_url: String, clock: Arc<ManualClock>) -> TestServer {
+        let store = store::open(&database_url).await.expect("store opens");
+        let shared_clock: SharedClock = clock.clone();
+        let app = atlas_invites::app(ServerParts {
+            store: store.clone(),
+            clock: shared_clock,
+            nonce_key: NonceKey::generate(),
+            challenge_algorithm: Algorithm::Md5,
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(atlas_invites::serve(listener, app, async move {
+            let _ = rx.await;
+        }));
+        TestServer {
+            base,
+            clock,
+            store,
+            database_url,
+            dir,
+            shutdown: Some(tx),
+            task: Some(task),
+        }
+    }
+
+    /// Stops the server and starts a new one on the same database file, as a process restart would.
+    pub async fn restart(mut self) -> TestServer {
+        self.stop().await;
+        let dir = std::mem::replace(&mut self.dir, tempfile::tempdir().unwrap());
+        let url = self.database_url.clone();
+        Self::launch(dir, url, self.clock.clone()).await
+    }
+
+    async fn stop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.expect("server task").expect("server stopped cleanly");
+        }
+    }
+
+    pub fn as_(&self, key: &Key) -> Client {
+        Client {
+            base: self.base.clone(),
+            http: reqwest::Client::new(),
+            user: Some((key.public.to_string(), key.private.to_string())),
+        }
+    }
+
+    pub fn anonymous(&self) -> Client {
+        Client {
+            base: self.base.clone(),
+            http: reqwest::Client::new(),
+            user: None,
+        }
+    }
+
+    /// Every invitation and membership the store holds, for asserting that a refused request changed nothing.
+    pub async fn snapshot(&self) -> String {
+        let now = self.clock.now();
+        let mut lines = Vec::new();
+        for org in self.store.orgs().await.unwrap() {
+            lines.push(format!("{org:?}"));
+            lines.extend(
+                self.store
+                    .invitations(InvitationKind::Org, &org.id, None, now)
+                    .await
+                    .unwrap()
+                    .iter()
+                    .map(|i| format!("{i:?}")),
+            );
+            for project in self.store.projects(Some(&org.id)).await.unwrap() {
+                lines.push(format!("{project:?}"));
+                lines.extend(
+                    self.store
+                        .invitations(InvitationKind::Project, &project.id, None, now)
+                        .await
+                        .unwrap()
+                        .iter()
+                        .map(|i| format!("{i:?}")),
+                );
+            }
+        }
+        lines.extend(self.store.users().await.unwrap().iter().map(|u| format!("{u:?}")));
+        lines.join("\n")
+    }
+}
+
+pub struct Response {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub text: String,
+}
+
+impl Response {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("not JSON ({e}): {:?}", self.text))
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    pub fn error_code(&self) -> String {
+        self.json()["errorCode"].as_str().unwrap_or_default().to_string()
+    }
+
+    /// Asserts an Atlas error: status, errorCode, the body's fields and headers.
+    #[track_caller]
+    pub fn assert_error(&self, status: u16, code: &str) {
+        assert_eq!(
+            (self.status, self.error_code().as_str()),
+            (status, code),
+            "body: {}",
+            self.text
+        );
+        let body = self.json();
+        assert_eq!(body["error"], status, "{}", self.text);
+        assert!(
+            body["detail"].is_string() && body["reason"].is_string() && body["parameters"].is_array(),
+            "{}",
+            self.text
+        );
+        assert_eq!(self.header("content-type"), Some("application/json"));
+        assert_eq!(self.header("x-error-code"), Some(code));
+    }
+}
+
+pub struct Client {
+    base: String,
+    http: reqwest::Client,
+    user: Option<(String, String)>,
+}
+
+/// A request under construction: method, path (with query), headers, body.
+pub struct Call {
+    pub method: Method,
+    pub path: String,
+    pub accept: Option<String>,
+    pub content_type: Option<String>,
+    pub body: Option<Vec<u8>>,
+}
+
+impl Call {
+    pub fn new(method: Method, path: &str) -> Call {
+        Call {
+            method,
+            path: path.to_string(),
+            accept: Some(V2.to_string()),
+            content_type: None,
+            body: None,
+        }
+    }
+    pub fn json(mut self, body: &Value) -> Call {
+        self.content_type = Some(V2.to_string());
+        self.body = Some(body.to_string().into_bytes());
+        self
+    }
+    pub fn raw(mut self, content_type: Option<&str>, body: &[u8]) -> Call {
+        self.content_type = content_type.map(str::to_string);
+        self.body = Some(body.to_vec());
+        self
+    }
+    pub fn accept(mut self, accept: Option<&str>) -> Call {
+        self.accept = accept.map(str::to_string);
+        self
+    }
+}
+
+impl Client {
+    pub async fn get(&self, path: &str) -> Response {
+        self.call(Call::new(Method::GET, path)).await
+    }
+    pub async fn delete(&self, path: &str) -> Response {
+        self.call(Call::new(Method::DELETE, path)).await
+    }
+    pub async fn post(&self, path: &str, body: &Value) -> Response {
+        self.call(Call::new(Method::POST, path).json(body)).await
+    }
+    pub async fn patch(&self, path: &str, body: &Value) -> Response {
+        self.call(Call::new(Method::PATCH, path).json(body)).await
+    }
+
+    /// Sends like the official Go client: an unauthenticated leg, then the answer to its challenge, with the
+    /// body on both legs.
+    pub async fn call(&self, call: Call) -> Response {
+        let first = self.send(&call, None).await;
+        let Some((user, password)) = &self.user else {
+            return first;
+        };
+        if first.status != 401 {
+            return first;
+        }
+        let authorization = answer_challenge(&first, user, password, &call);
+        self.send(&call, Some(&authorization)).await
+    }
+
+    pub async fn send(&self, call: &Call, authorization: Option<&str>) -> Response {
+        let mut request = self
+            .http
+            .request(call.method.clone(), format!("{}{}", self.base, call.path));
+        if let Some(accept) = &call.accept {
+            request = request.header("accept", accept);
+        }
+        if let Some(content_type) = &call.content_type {
+            request = request.header("content-type", content_type);
+        }
+        if let Some(body) = &call.body {
+            request = request.body(body.clone());
+        }
+        if let Some(authorization) = authorization {
+            request = request.header("authorization", HeaderValue::from_str(authorization).unwrap());
+        }
+        let response = request.send().await.expect("request sent");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let text = response.text().await.expect("body read");
+        Response { status, headers, text }
+    }
+}
+
+/// The Authorization header `digest_auth` computes for a 401's challenge.
+pub fn answer_challenge(challenge: &Response, user: &str, password: &str, call: &Call) -> String {
+    let header = challenge.header("www-authenticate").expect("a digest challenge");
+    let mut prompt = digest_auth::parse(header).expect("challenge parses");
+    let method = digest_auth::HttpMethod::from(call.method.as_str());
+    let context = digest_auth::AuthContext::new_with_method(user, password, &call.path, call.body.as_deref(), method);
+    prompt.respond(&context).expect("digest answer").to_header_string()
+}
