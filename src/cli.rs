@@ -203,6 +203,13 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         );
     } else if let Some((org, project, key)) = admin.bootstrap_if_empty().await? {
         print_bootstrap(&address, &org.id, &project.id, &key);
+    } else {
+        let keys = admin.store().api_keys().await?.len();
+        println!(
+            "Using the existing store ({keys} API keys; private keys are shown only when created). New key:\n  \
+             atlas-invites admin --database-url '{}' create-api-key --org ORG_ID --org-role ORG_OWNER",
+            args.store.database_url
+        );
     }
     let algorithm = match args.digest_algorithm {
         ChallengeAlgorithm::Md5 => Algorithm::Md5,

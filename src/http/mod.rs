@@ -68,13 +68,26 @@ pub fn router(state: AppState) -> Router {
         )
         .route_layer(from_fn_with_state(state.clone(), wire::negotiate_version));
 
+    // Served without authentication, so contract tools can read it before they hold credentials.
+    let public = Router::new().route("/openapi.yaml", get(openapi_document));
+
     Router::new()
         .merge(atlas_v2)
         // Unknown paths, including the docs' `/invitations/` typo: Atlas's generic RESOURCE_NOT_FOUND.
         .fallback(|uri: axum::http::Uri| async move { ApiError::resource_not_found(uri.path()) })
         .layer(from_fn_with_state(state.clone(), auth::require_principal))
+        .merge(public)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(CatchPanicLayer::new())
         .layer(from_fn(wire::present))
         .with_state(state)
+}
+
+/// This server's own OpenAPI document: everything it answers, including the error statuses the official
+/// Atlas spec leaves out.
+async fn openapi_document() -> impl axum::response::IntoResponse {
+    (
+        [(axum::http::header::CONTENT_TYPE, "application/yaml")],
+        include_str!("../../openapi/atlas-invites.yaml"),
+    )
 }

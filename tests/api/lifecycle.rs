@@ -349,3 +349,19 @@ async fn serving_with_a_fixture_file_is_idempotent_and_prints_the_address() {
     );
     assert_eq!(admin_json(&url, &["list", "api-keys"]).as_array().unwrap().len(), 7);
 }
+
+#[tokio::test]
+async fn the_store_is_durable_and_holds_no_private_keys() {
+    let server = TestServer::start().await;
+    let store = atlas_invites::store::sqlite::SqliteStore::open(&server.database_url).await.unwrap();
+    let (journal_mode, synchronous) = store.durability_settings().await.unwrap();
+    assert_eq!((journal_mode.as_str(), synchronous), ("wal", 2), "WAL with synchronous=FULL");
+    let path = server.database_url.trim_start_matches("sqlite://");
+    let mut bytes = std::fs::read(path).unwrap();
+    bytes.extend(std::fs::read(format!("{path}-wal")).unwrap_or_default());
+    let contents = String::from_utf8_lossy(&bytes);
+    for key in [&OWNER, &PA_OWNER, &PB_OWNER, &PA_READER, &O1_MEMBER, &O1_READER, &O2_OWNER] {
+        assert!(contents.contains(key.public), "the public key is stored");
+        assert!(!contents.contains(key.private), "the private key of {} is in the database file", key.public);
+    }
+}
