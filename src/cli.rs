@@ -9,20 +9,18 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde_json::{Value, json};
 
-use crate::admin::{Admin, IssuedKey};
-use crate::auth::digest::{Algorithm, NonceKey};
+use crate::admin::{Admin, Grants, IssuedKey};
+use crate::auth::digest::Algorithm;
 use crate::clock::{SharedClock, SystemClock};
 use crate::domain::InvitationKind;
+use crate::http::limits::Limits;
 use crate::http::render;
+use crate::ratelimit::Quota;
 use crate::service::InvitationService;
-use crate::{ServerParts, fixtures, store};
+use crate::{ServerOptions, fixtures, store};
 
 #[derive(Parser)]
-#[command(
-    name = "atlas-invites",
-    version,
-    about = "MongoDB Cloud invitation API server, wire-compatible with Atlas"
-)]
+#[command(name = "atlas-invites", version, about = "MongoDB Cloud invitation API server, wire-compatible with Atlas")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -39,11 +37,7 @@ pub enum Command {
 #[derive(Args)]
 pub struct StoreArgs {
     /// Where the data lives: sqlite://PATH (created if missing).
-    #[arg(
-        long,
-        env = "ATLAS_INVITES_DATABASE_URL",
-        default_value = "sqlite://atlas-invites.db"
-    )]
+    #[arg(long, env = "ATLAS_INVITES_DATABASE_URL", default_value = "sqlite://atlas-invites.db")]
     pub database_url: String,
 }
 
@@ -61,6 +55,24 @@ pub struct ServeArgs {
     /// either way.
     #[arg(long, env = "ATLAS_INVITES_DIGEST_ALGORITHM", value_enum, default_value_t = ChallengeAlgorithm::Md5)]
     pub digest_algorithm: ChallengeAlgorithm,
+    /// Token bucket of each project's invitation endpoints: CAPACITY/REFILL_PER_MINUTE (Atlas: 1200/500).
+    #[arg(long, env = "ATLAS_INVITES_PROJECT_RATE_LIMIT", default_value = "1200/500")]
+    pub project_rate_limit: Quota,
+    /// Token bucket of each org's invitation endpoints: CAPACITY/REFILL_PER_MINUTE (Atlas: 500/250).
+    #[arg(long, env = "ATLAS_INVITES_ORG_RATE_LIMIT", default_value = "500/250")]
+    pub org_rate_limit: Quota,
+    /// Failed authentications allowed per client address and minute.
+    #[arg(long, env = "ATLAS_INVITES_FAILED_AUTH_PER_MINUTE", default_value_t = 60)]
+    pub failed_auth_per_minute: u32,
+    /// A proxy (address or CIDR) whose X-Forwarded-For header names the client; repeatable. Without one the
+    /// header is ignored.
+    #[arg(long = "trusted-proxy", env = "ATLAS_INVITES_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_network)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+}
+
+fn parse_network(text: &str) -> Result<ipnet::IpNet, String> {
+    crate::domain::access::parse_access_list_entry(text)
+        .ok_or_else(|| format!("{text:?} is not an IP address or CIDR block"))
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -90,6 +102,9 @@ pub enum AdminCommand {
         name: String,
         #[arg(long)]
         id: Option<String>,
+        /// Require every credential of the org to have an API access list.
+        #[arg(long)]
+        require_access_list: Option<bool>,
     },
     /// Create (or rename) a project in an organization.
     CreateProject {
@@ -137,9 +152,34 @@ pub enum AdminCommand {
         public_key: Option<String>,
         #[arg(long)]
         private_key: Option<String>,
+        /// An address or CIDR block the key may call from; repeatable.
+        #[arg(long = "access-list")]
+        access_list: Vec<String>,
         #[arg(long, default_value = "")]
         description: String,
     },
+    /// Create a service account (the secret is printed once and never stored).
+    CreateServiceAccount {
+        #[arg(long)]
+        org: String,
+        /// Organization role, repeatable.
+        #[arg(long = "org-role", required = true)]
+        org_roles: Vec<String>,
+        /// PROJECT_ID=ROLE, repeatable.
+        #[arg(long = "project-role", value_parser = parse_scoped_role)]
+        project_roles: Vec<(String, String)>,
+        #[arg(long)]
+        client_id: Option<String>,
+        #[arg(long)]
+        client_secret: Option<String>,
+        /// An address or CIDR block the account's tokens may be used from; repeatable.
+        #[arg(long = "access-list")]
+        access_list: Vec<String>,
+        #[arg(long, default_value = "")]
+        description: String,
+    },
+    /// Delete a service account; its tokens stop working at once.
+    DeleteServiceAccount { client_id: String },
     /// List what the store holds.
     List {
         #[arg(value_enum)]
@@ -158,6 +198,7 @@ pub enum Listing {
     Teams,
     Users,
     ApiKeys,
+    ServiceAccounts,
     Invitations,
 }
 
@@ -186,9 +227,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let clock: SharedClock = Arc::new(SystemClock);
     let store = store::open(&args.store.database_url).await?;
     let admin = Admin::new(store.clone(), clock.clone());
-    let listener = tokio::net::TcpListener::bind(args.listen)
-        .await
-        .with_context(|| format!("binding {}", args.listen))?;
+    let listener =
+        tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("binding {}", args.listen))?;
     let address = listener.local_addr()?;
     if let Some(path) = &args.fixtures {
         let applied = fixtures::apply_file(&admin, path).await?;
@@ -211,16 +251,19 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             args.store.database_url
         );
     }
-    let algorithm = match args.digest_algorithm {
-        ChallengeAlgorithm::Md5 => Algorithm::Md5,
-        ChallengeAlgorithm::Sha256 => Algorithm::Sha256,
+    let options = ServerOptions {
+        challenge_algorithm: match args.digest_algorithm {
+            ChallengeAlgorithm::Md5 => Algorithm::Md5,
+            ChallengeAlgorithm::Sha256 => Algorithm::Sha256,
+        },
+        limits: Limits {
+            project_invitations: args.project_rate_limit,
+            org_invitations: args.org_rate_limit,
+            failed_auth_per_minute: args.failed_auth_per_minute,
+        },
+        trusted_proxies: args.trusted_proxies,
     };
-    let app = crate::app(ServerParts {
-        store,
-        clock,
-        nonce_key: NonceKey::generate(),
-        challenge_algorithm: algorithm,
-    });
+    let app = crate::app(store, clock, options).await?;
     println!("listening on http://{address}");
     crate::serve(listener, app, shutdown_signal()).await?;
     Ok(())
@@ -269,21 +312,16 @@ async fn admin(args: AdminArgs) -> anyhow::Result<()> {
     let store = store::open(&args.store.database_url).await?;
     let admin = Admin::new(store.clone(), clock.clone());
     let output: Value = match args.command {
-        AdminCommand::CreateOrg { name, id } => render::org(&admin.put_org(id, &name).await?),
+        AdminCommand::CreateOrg { name, id, require_access_list } => {
+            render::org(&admin.put_org(id, &name, require_access_list).await?)
+        }
         AdminCommand::CreateProject { org, name, id } => render::project(&admin.put_project(&org, id, &name).await?),
         AdminCommand::CreateTeam { org, name, id } => {
             let team = admin.put_team(&org, id, &name).await?;
             json!({ "id": team.id, "name": team.name, "orgId": team.org_id })
         }
-        AdminCommand::CreateUser {
-            username,
-            org_roles,
-            project_roles,
-            teams,
-        } => {
-            let user = admin
-                .put_user(&username, group(org_roles), group(project_roles), teams)
-                .await?;
+        AdminCommand::CreateUser { username, org_roles, project_roles, teams } => {
+            let user = admin.put_user(&username, group(org_roles), group(project_roles), teams).await?;
             user_json(&user)
         }
         AdminCommand::CreateApiKey {
@@ -292,15 +330,14 @@ async fn admin(args: AdminArgs) -> anyhow::Result<()> {
             project_roles,
             public_key,
             private_key,
+            access_list,
             description,
         } => {
             let key = admin
                 .put_api_key(
-                    &org,
+                    Grants { org_id: org, org_roles, project_roles: group(project_roles), access_list },
                     public_key,
                     private_key,
-                    org_roles,
-                    group(project_roles),
                     &description,
                 )
                 .await?;
@@ -308,20 +345,42 @@ async fn admin(args: AdminArgs) -> anyhow::Result<()> {
             value["privateKey"] = json!(key.private_key);
             value
         }
+        AdminCommand::CreateServiceAccount {
+            org,
+            org_roles,
+            project_roles,
+            client_id,
+            client_secret,
+            access_list,
+            description,
+        } => {
+            let (account, secret) = admin
+                .put_service_account(
+                    Grants { org_id: org, org_roles, project_roles: group(project_roles), access_list },
+                    client_id,
+                    client_secret,
+                    &description,
+                )
+                .await?;
+            let mut value = service_account_json(&account);
+            value["clientSecret"] = json!(secret);
+            value
+        }
+        AdminCommand::DeleteServiceAccount { client_id } => {
+            let deleted = store.delete_service_account(&client_id).await?;
+            json!({ "clientId": client_id, "deleted": deleted })
+        }
         AdminCommand::List { what } => list(&admin, what).await?,
         AdminCommand::AcceptInvitation { id } => {
             let service = InvitationService::new(store, clock);
-            let accepted = service
-                .accept_invitation(&id)
-                .await
-                .map_err(|e| anyhow::anyhow!("{}", e.detail))?;
+            let accepted = service.accept_invitation(&id).await.map_err(|e| anyhow::anyhow!("{}", e.detail))?;
             json!({ "accepted": accepted.id, "kind": accepted.kind.as_str(), "username": accepted.username })
         }
         AdminCommand::ApplyFixtures { file } => {
             let applied = fixtures::apply_file(&admin, &file).await?;
             json!({
                 "orgs": applied.orgs, "projects": applied.projects, "teams": applied.teams,
-                "users": applied.users, "apiKeys": applied.api_keys,
+                "users": applied.users, "apiKeys": applied.api_keys, "serviceAccounts": applied.service_accounts,
             })
         }
     };
@@ -339,15 +398,13 @@ async fn list(admin: &Admin, what: Listing) -> anyhow::Result<Value> {
         Listing::Orgs => Value::Array(store.orgs().await?.iter().map(render::org).collect()),
         Listing::Projects => Value::Array(store.projects(None).await?.iter().map(render::project).collect()),
         Listing::Teams => Value::Array(
-            store
-                .teams(None)
-                .await?
-                .iter()
-                .map(|t| json!({ "id": t.id, "name": t.name, "orgId": t.org_id }))
-                .collect(),
+            store.teams(None).await?.iter().map(|t| json!({ "id": t.id, "name": t.name, "orgId": t.org_id })).collect(),
         ),
         Listing::Users => Value::Array(store.users().await?.iter().map(user_json).collect()),
         Listing::ApiKeys => Value::Array(store.api_keys().await?.iter().map(api_key_json).collect()),
+        Listing::ServiceAccounts => {
+            Value::Array(store.service_accounts().await?.iter().map(service_account_json).collect())
+        }
         Listing::Invitations => {
             let now = time::OffsetDateTime::now_utc().unix_timestamp();
             let mut all = Vec::new();
@@ -356,10 +413,7 @@ async fn list(admin: &Admin, what: Listing) -> anyhow::Result<Value> {
                     all.push(json!({ "kind": "ORG", "invitation": render::org_invitation(&invitation, &org) }));
                 }
                 for project in store.projects(Some(&org.id)).await? {
-                    for invitation in store
-                        .invitations(InvitationKind::Project, &project.id, None, now)
-                        .await?
-                    {
+                    for invitation in store.invitations(InvitationKind::Project, &project.id, None, now).await? {
                         all.push(json!({ "kind": "PROJECT", "invitation": render::project_invitation(&invitation, &project) }));
                     }
                 }
@@ -386,7 +440,19 @@ fn api_key_json(key: &crate::domain::ApiKeyRecord) -> Value {
         "orgId": key.org_id,
         "orgRoles": key.org_roles,
         "projectRoles": key.project_roles,
+        "accessList": key.access_list,
         "description": key.description,
+    })
+}
+
+fn service_account_json(account: &crate::domain::ServiceAccount) -> Value {
+    json!({
+        "clientId": account.client_id,
+        "orgId": account.org_id,
+        "orgRoles": account.org_roles,
+        "projectRoles": account.project_roles,
+        "accessList": account.access_list,
+        "description": account.description,
     })
 }
 

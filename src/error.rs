@@ -14,16 +14,13 @@ pub struct ApiError {
     pub error_code: &'static str,
     pub detail: String,
     pub parameters: Vec<Value>,
+    /// Seconds to wait before retrying, sent as `Retry-After` (rate limits).
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
     fn new(status: u16, error_code: &'static str, detail: impl Into<String>, parameters: Vec<Value>) -> Self {
-        ApiError {
-            status,
-            error_code,
-            detail: detail.into(),
-            parameters,
-        }
+        ApiError { status, error_code, detail: detail.into(), parameters, retry_after: None }
     }
 
     /// The Atlas error body: compact, keys in alphabetical order (recorded GROUP_NOT_FOUND response).
@@ -43,12 +40,7 @@ impl ApiError {
     }
     /// Well-formed JSON of the wrong shape (not an object, say).
     pub fn invalid_json() -> Self {
-        Self::new(
-            400,
-            "INVALID_JSON",
-            "Received JSON does not match expected format.",
-            vec![],
-        )
+        Self::new(400, "INVALID_JSON", "Received JSON does not match expected format.", vec![])
     }
     pub fn invalid_json_attribute(attribute: &str) -> Self {
         Self::new(
@@ -60,12 +52,7 @@ impl ApiError {
     }
     /// Atlas rejects unknown and read-only fields instead of ignoring them.
     pub fn invalid_attribute(attribute: &str) -> Self {
-        Self::new(
-            400,
-            "INVALID_ATTRIBUTE",
-            format!("Invalid attribute {attribute} specified."),
-            vec![json!(attribute)],
-        )
+        Self::new(400, "INVALID_ATTRIBUTE", format!("Invalid attribute {attribute} specified."), vec![json!(attribute)])
     }
     pub fn missing_attribute(attribute: &str) -> Self {
         Self::new(
@@ -131,47 +118,40 @@ impl ApiError {
     // --- 401 ---
     /// Authenticated, but the key's roles do not allow the operation (Atlas lists authorization failures as 401).
     pub fn user_unauthorized() -> Self {
-        Self::new(
-            401,
-            "USER_UNAUTHORIZED",
-            "Current user is not authorized to perform this action.",
-            vec![],
-        )
+        Self::new(401, "USER_UNAUTHORIZED", "Current user is not authorized to perform this action.", vec![])
     }
     /// The key belongs to another organization or has no access to the project (seen from real Atlas).
     pub fn user_cannot_access_group() -> Self {
+        Self::new(401, "USER_CANNOT_ACCESS_GROUP", "User cannot access this group.", vec![])
+    }
+
+    // --- 403 ---
+    pub fn ip_address_not_on_access_list(address: std::net::IpAddr) -> Self {
         Self::new(
-            401,
-            "USER_CANNOT_ACCESS_GROUP",
-            "User cannot access this group.",
-            vec![],
+            403,
+            "IP_ADDRESS_NOT_ON_ACCESS_LIST",
+            format!("IP address {address} is not allowed to access this resource."),
+            vec![json!(address.to_string())],
+        )
+    }
+    pub fn org_requires_access_list(address: std::net::IpAddr) -> Self {
+        Self::new(
+            403,
+            "ORG_REQUIRES_ACCESS_LIST",
+            "This organization requires access through an access list of ip ranges.",
+            vec![json!(address.to_string())],
         )
     }
 
     // --- 404 ---
     pub fn resource_not_found(path: &str) -> Self {
-        Self::new(
-            404,
-            "RESOURCE_NOT_FOUND",
-            format!("Cannot find resource {path}."),
-            vec![json!(path)],
-        )
+        Self::new(404, "RESOURCE_NOT_FOUND", format!("Cannot find resource {path}."), vec![json!(path)])
     }
     pub fn group_not_found(group_id: &str) -> Self {
-        Self::new(
-            404,
-            "GROUP_NOT_FOUND",
-            format!("No group with ID {group_id} exists."),
-            vec![json!(group_id)],
-        )
+        Self::new(404, "GROUP_NOT_FOUND", format!("No group with ID {group_id} exists."), vec![json!(group_id)])
     }
     pub fn org_not_found(org_id: &str) -> Self {
-        Self::new(
-            404,
-            "ORG_NOT_FOUND",
-            format!("No organization with ID {org_id} exists."),
-            vec![json!(org_id)],
-        )
+        Self::new(404, "ORG_NOT_FOUND", format!("No organization with ID {org_id} exists."), vec![json!(org_id)])
     }
     pub fn invalid_group_id(group_id: &str) -> Self {
         Self::new(
@@ -216,12 +196,7 @@ impl ApiError {
         )
     }
     pub fn username_not_found(username: &str) -> Self {
-        Self::new(
-            404,
-            "USERNAME_NOT_FOUND",
-            format!("No user with username {username} exists."),
-            vec![json!(username)],
-        )
+        Self::new(404, "USERNAME_NOT_FOUND", format!("No user with username {username} exists."), vec![json!(username)])
     }
 
     // --- 405, 406, 409, 410, 413, 415, 500 ---
@@ -234,12 +209,7 @@ impl ApiError {
         )
     }
     pub fn invalid_version_date() -> Self {
-        Self::new(
-            406,
-            "INVALID_VERSION_DATE",
-            "Invalid accept header or version date.",
-            vec![],
-        )
+        Self::new(406, "INVALID_VERSION_DATE", "Invalid accept header or version date.", vec![])
     }
     /// One pending invitation per (project or org, username); see docs/DECISIONS.md (project-defined code).
     pub fn user_already_invited(username: &str, scope_id: &str) -> Self {
@@ -293,16 +263,41 @@ impl ApiError {
             vec![json!(content_type)],
         )
     }
+    /// Atlas's token-bucket body (https://www.mongodb.com/docs/atlas/api/api-rate-limit/), with its mixed
+    /// string and number parameters.
+    pub fn rate_limited(resource: &str, retry_after: u64, capacity: u32, refill_per_minute: u32) -> Self {
+        Self::new(
+            429,
+            "RATE_LIMITED_TOKEN_BUCKET",
+            format!(
+                "Rate limit exceeded for {resource}. Please retry after {retry_after} seconds. Request capacity: \
+                 {capacity}. Refill rate: {refill_per_minute} per 60 seconds."
+            ),
+            vec![json!(resource), json!(retry_after), json!(capacity), json!(refill_per_minute), json!(60)],
+        )
+        .retrying_after(retry_after)
+    }
+
+    /// Too many failed authentications from one address (Atlas's legacy RATE_LIMITED shape).
+    pub fn too_many_failed_authentications(per_minute: u32, retry_after: u64) -> Self {
+        Self::new(
+            429,
+            "RATE_LIMITED",
+            format!("Resource authentication is limited to {per_minute} failed requests every 1 minutes."),
+            vec![json!("authentication"), json!(per_minute), json!(1), json!(retry_after)],
+        )
+        .retrying_after(retry_after)
+    }
+
+    fn retrying_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds);
+        self
+    }
     pub fn unexpected() -> Self {
         Self::new(500, "UNEXPECTED_ERROR", "Unexpected error.", vec![])
     }
     pub fn service_unavailable() -> Self {
-        Self::new(
-            503,
-            "SERVICE_UNAVAILABLE",
-            "The service is temporarily unavailable. Retry later.",
-            vec![],
-        )
+        Self::new(503, "SERVICE_UNAVAILABLE", "The service is temporarily unavailable. Retry later.", vec![])
     }
 
     /// A generic error for a status produced outside the handlers (framework or transport layers).

@@ -12,41 +12,70 @@ pub mod domain;
 pub mod error;
 pub mod fixtures;
 pub mod http;
+pub mod ratelimit;
 pub mod service;
 pub mod store;
 
 use std::future::Future;
 use std::sync::Arc;
 
-use auth::Authenticator;
 use auth::digest::{Algorithm, NonceKey};
+use auth::{Authenticator, AuthenticatorParts};
 use clock::SharedClock;
+use http::limits::Limits;
+use ipnet::IpNet;
+use ratelimit::RateLimiter;
 use service::InvitationService;
 use store::Store;
 
-/// Everything a server instance is built from.
-pub struct ServerParts {
-    pub store: Arc<dyn Store>,
-    pub clock: SharedClock,
-    pub nonce_key: NonceKey,
+/// How a server instance behaves beyond its store and clock.
+#[derive(Debug, Clone)]
+pub struct ServerOptions {
     /// The algorithm the digest challenge offers. Atlas offers MD5; requests signed with SHA-256 are accepted
     /// either way.
     pub challenge_algorithm: Algorithm,
+    pub limits: Limits,
+    /// Proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<IpNet>,
 }
 
-/// The whole HTTP application.
-pub fn app(parts: ServerParts) -> axum::Router {
+impl Default for ServerOptions {
+    fn default() -> Self {
+        ServerOptions { challenge_algorithm: Algorithm::Md5, limits: Limits::default(), trusted_proxies: vec![] }
+    }
+}
+
+/// The whole HTTP application. The digest nonce key and the token signing key live in the store, created by
+/// the first process, so every process on one database accepts what another issued, across restarts too.
+pub async fn app(store: Arc<dyn Store>, clock: SharedClock, options: ServerOptions) -> anyhow::Result<axum::Router> {
+    let nonce_key = server_key(&store, "digest-nonce-key").await?;
+    let token_key = server_key(&store, "token-signing-key").await?;
     let authenticator = Authenticator::new(
-        parts.store.clone(),
-        parts.clock.clone(),
-        parts.nonce_key,
-        parts.challenge_algorithm,
+        store.clone(),
+        clock.clone(),
+        AuthenticatorParts {
+            nonce_key: NonceKey::from_bytes(nonce_key),
+            token_key: token_key.to_vec(),
+            challenge_algorithm: options.challenge_algorithm,
+            failed_auth_per_minute: options.limits.failed_auth_per_minute,
+            trusted_proxies: options.trusted_proxies,
+        },
     );
-    http::router(http::AppState {
-        service: Arc::new(InvitationService::new(parts.store, parts.clock.clone())),
+    Ok(http::router(http::AppState {
+        service: Arc::new(InvitationService::new(store, clock.clone())),
         authenticator: Arc::new(authenticator),
-        clock: parts.clock,
-    })
+        limiter: Arc::new(RateLimiter::new(clock.clone())),
+        limits: options.limits,
+        clock,
+    }))
+}
+
+async fn server_key(store: &Arc<dyn Store>, name: &str) -> anyhow::Result<[u8; 32]> {
+    let mut candidate = [0u8; 32];
+    getrandom::fill(&mut candidate).map_err(|e| anyhow::anyhow!("random source: {e}"))?;
+    let stored = store.server_secret(name, &hex::encode(candidate)).await?;
+    let bytes = hex::decode(&stored).ok().and_then(|b| <[u8; 32]>::try_from(b).ok());
+    bytes.ok_or_else(|| anyhow::anyhow!("server secret {name} in the store is not 32 hex-encoded bytes"))
 }
 
 /// Serves `app` on `listener` until `shutdown` completes, then lets in-flight requests finish.
@@ -55,10 +84,7 @@ pub async fn serve(
     app: axum::Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
 }

@@ -42,12 +42,7 @@ impl InvitationService {
     pub async fn project_scope(&self, principal: &Principal, group_id: &str) -> Result<ProjectScope, ApiError> {
         let project = self.readable_project(principal, group_id).await?;
         principal.authorize_project_invitations(&project)?;
-        let org = self
-            .store
-            .org(&project.org_id)
-            .await
-            .map_err(internal)?
-            .ok_or_else(ApiError::unexpected)?;
+        let org = self.store.org(&project.org_id).await.map_err(internal)?.ok_or_else(ApiError::unexpected)?;
         Ok(ProjectScope { project, org })
     }
 
@@ -56,12 +51,8 @@ impl InvitationService {
         if !is_object_id(group_id) {
             return Err(ApiError::invalid_group_id(group_id));
         }
-        let project = self
-            .store
-            .project(group_id)
-            .await
-            .map_err(internal)?
-            .ok_or_else(|| ApiError::group_not_found(group_id))?;
+        let project =
+            self.store.project(group_id).await.map_err(internal)?.ok_or_else(|| ApiError::group_not_found(group_id))?;
         principal.authorize_project_read(&project)?;
         Ok(project)
     }
@@ -76,12 +67,7 @@ impl InvitationService {
         if !is_object_id(org_id) {
             return Err(ApiError::invalid_org_id(org_id));
         }
-        let org = self
-            .store
-            .org(org_id)
-            .await
-            .map_err(internal)?
-            .ok_or_else(|| ApiError::org_not_found(org_id))?;
+        let org = self.store.org(org_id).await.map_err(internal)?.ok_or_else(|| ApiError::org_not_found(org_id))?;
         principal.authorize_org_read(&org.id)?;
         Ok(org)
     }
@@ -95,19 +81,13 @@ impl InvitationService {
     ) -> Result<Vec<Invitation>, ApiError> {
         let filter = username.map(normalize);
         self.store
-            .invitations(
-                InvitationKind::Project,
-                &scope.project.id,
-                filter.as_deref(),
-                self.now(),
-            )
+            .invitations(InvitationKind::Project, &scope.project.id, filter.as_deref(), self.now())
             .await
             .map_err(internal)
     }
 
     pub async fn project_invitation(&self, scope: &ProjectScope, invitation_id: &str) -> Result<Invitation, ApiError> {
-        self.pending(InvitationKind::Project, &scope.project.id, invitation_id)
-            .await
+        self.pending(InvitationKind::Project, &scope.project.id, invitation_id).await
     }
 
     pub async fn create_project_invitation(
@@ -150,26 +130,20 @@ impl InvitationService {
         scope: &ProjectScope,
         input: ProjectInvitationInput,
     ) -> Result<Invitation, ApiError> {
-        let current = self
-            .pending_by_username(InvitationKind::Project, &scope.project.id, input.username)
-            .await?;
+        let current = self.pending_by_username(InvitationKind::Project, &scope.project.id, input.username).await?;
         let updated = invitation::update_project_invitation(catalog, &current, input.roles)?;
         self.persist_update(updated).await
     }
 
     pub async fn delete_project_invitation(&self, scope: &ProjectScope, invitation_id: &str) -> Result<(), ApiError> {
-        self.delete(InvitationKind::Project, &scope.project.id, invitation_id)
-            .await
+        self.delete(InvitationKind::Project, &scope.project.id, invitation_id).await
     }
 
     // --- org invitations ---
 
     pub async fn list_org_invitations(&self, org: &Org, username: Option<&str>) -> Result<Vec<Invitation>, ApiError> {
         let filter = username.map(normalize);
-        self.store
-            .invitations(InvitationKind::Org, &org.id, filter.as_deref(), self.now())
-            .await
-            .map_err(internal)
+        self.store.invitations(InvitationKind::Org, &org.id, filter.as_deref(), self.now()).await.map_err(internal)
     }
 
     pub async fn org_invitation(&self, org: &Org, invitation_id: &str) -> Result<Invitation, ApiError> {
@@ -189,11 +163,7 @@ impl InvitationService {
             None => InviteeStanding::default(),
         };
         let (project_ids, team_ids) = self.org_contents(org).await?;
-        let ctx = OrgContext {
-            org,
-            project_ids: &project_ids,
-            team_ids: &team_ids,
-        };
+        let ctx = OrgContext { org, project_ids: &project_ids, team_ids: &team_ids };
         let planned = invitation::plan_org_invitation(catalog, &ctx, input, &principal.name, standing, now)?;
         self.store
             .insert_org_invitation(&planned, now)
@@ -219,9 +189,7 @@ impl InvitationService {
         org: &Org,
         mut input: OrgInvitationInput,
     ) -> Result<Invitation, ApiError> {
-        let current = self
-            .pending_by_username(InvitationKind::Org, &org.id, input.username.take())
-            .await?;
+        let current = self.pending_by_username(InvitationKind::Org, &org.id, input.username.take()).await?;
         self.apply_org_update(catalog, org, current, input).await
     }
 
@@ -246,11 +214,7 @@ impl InvitationService {
 
     /// A user the caller's organization knows: members of it only, so usernames of other orgs stay private.
     pub async fn user_by_username(&self, principal: &Principal, username: &str) -> Result<User, ApiError> {
-        let user = self
-            .store
-            .user_by_username(&normalize(username))
-            .await
-            .map_err(internal)?;
+        let user = self.store.user_by_username(&normalize(username)).await.map_err(internal)?;
         match user {
             Some(user) if user.org_roles.contains_key(&principal.org_id) => Ok(user),
             _ => Err(ApiError::username_not_found(username)),
@@ -265,24 +229,14 @@ impl InvitationService {
         project_id: Option<&str>,
         username: &str,
     ) -> Result<InviteeStanding, ApiError> {
-        let membership = self
-            .store
-            .membership(org_id, project_id, &normalize(username))
-            .await
-            .map_err(internal)?;
-        Ok(InviteeStanding {
-            org_member: membership.org_member,
-            project_member: membership.project_member,
-        })
+        let membership = self.store.membership(org_id, project_id, &normalize(username)).await.map_err(internal)?;
+        Ok(InviteeStanding { org_member: membership.org_member, project_member: membership.project_member })
     }
 
     async fn org_contents(&self, org: &Org) -> Result<(Vec<String>, Vec<String>), ApiError> {
         let projects = self.store.projects(Some(&org.id)).await.map_err(internal)?;
         let teams = self.store.teams(Some(&org.id)).await.map_err(internal)?;
-        Ok((
-            projects.into_iter().map(|p| p.id).collect(),
-            teams.into_iter().map(|t| t.id).collect(),
-        ))
+        Ok((projects.into_iter().map(|p| p.id).collect(), teams.into_iter().map(|t| t.id).collect()))
     }
 
     async fn apply_org_update(
@@ -293,11 +247,7 @@ impl InvitationService {
         input: OrgInvitationInput,
     ) -> Result<Invitation, ApiError> {
         let (project_ids, team_ids) = self.org_contents(org).await?;
-        let ctx = OrgContext {
-            org,
-            project_ids: &project_ids,
-            team_ids: &team_ids,
-        };
+        let ctx = OrgContext { org, project_ids: &project_ids, team_ids: &team_ids };
         let updated = invitation::update_org_invitation(catalog, &ctx, &current, input)?;
         self.persist_update(updated).await
     }
@@ -330,12 +280,7 @@ impl InvitationService {
     }
 
     async fn persist_update(&self, updated: Invitation) -> Result<Invitation, ApiError> {
-        if self
-            .store
-            .update_invitation(&updated, self.now())
-            .await
-            .map_err(internal)?
-        {
+        if self.store.update_invitation(&updated, self.now()).await.map_err(internal)? {
             Ok(updated)
         } else {
             // Deleted, accepted or expired between the read and the write.
@@ -347,12 +292,7 @@ impl InvitationService {
         if !is_object_id(invitation_id) {
             return Err(ApiError::invalid_invitation_id(invitation_id));
         }
-        if self
-            .store
-            .delete_invitation(kind, scope_id, invitation_id, self.now())
-            .await
-            .map_err(internal)?
-        {
+        if self.store.delete_invitation(kind, scope_id, invitation_id, self.now()).await.map_err(internal)? {
             Ok(())
         } else {
             Err(ApiError::invalid_invitation_id(invitation_id))

@@ -52,9 +52,7 @@ impl Algorithm {
     /// Accepts only the algorithms this server can verify, so anything else is refused up front
     /// instead of failing later as a wrong password.
     pub fn parse(s: &str) -> Option<Algorithm> {
-        [Algorithm::Md5, Algorithm::Sha256]
-            .into_iter()
-            .find(|a| a.name().eq_ignore_ascii_case(s))
+        [Algorithm::Md5, Algorithm::Sha256].into_iter().find(|a| a.name().eq_ignore_ascii_case(s))
     }
 
     /// Lowercase hex, the form every Digest computation concatenates.
@@ -152,8 +150,7 @@ impl NonceIssuer {
 
     /// When the nonce stops being fresh (issued + ttl), for the replay ledger's eviction; None if forged.
     pub fn expires_at(&self, nonce: &str) -> Option<i64> {
-        self.verified_issue_time(nonce)
-            .map(|issued| issued.saturating_add(self.ttl_seconds))
+        self.verified_issue_time(nonce).map(|issued| issued.saturating_add(self.ttl_seconds))
     }
 
     /// The issue time, but only for a nonce this key minted: the time is untrusted until the MAC holds.
@@ -245,18 +242,7 @@ pub fn parse_authorization(header: &str) -> Result<DigestResponse, DigestError> 
         Some(_) => return Err(UnsupportedQop),
     };
     let opaque = params.remove("opaque");
-    Ok(DigestResponse {
-        username,
-        realm,
-        nonce,
-        uri,
-        response,
-        algorithm,
-        qop,
-        nc,
-        cnonce,
-        opaque,
-    })
+    Ok(DigestResponse { username, realm, nonce, uri, response, algorithm, qop, nc, cnonce, opaque })
 }
 
 const OWS: [char; 2] = [' ', '\t'];

@@ -1,24 +1,31 @@
-//! Authentication: who is calling. API keys sign requests with HTTP Digest exactly as Atlas expects
+//! Authentication: who is calling, and from where. API keys sign requests with HTTP Digest and service
+//! accounts send OAuth 2.0 bearer tokens, exactly as Atlas expects
 //! (https://www.mongodb.com/docs/atlas/api/api-authentication/); what the caller may do is decided later by
 //! `domain::access`.
 
 pub mod digest;
+pub mod oauth;
 
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::header::{AUTHORIZATION, CONTENT_TYPE, VARY, WWW_AUTHENTICATE};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
+use ipnet::IpNet;
 
 use crate::clock::SharedClock;
 use crate::domain::Principal;
+use crate::error::ApiError;
 use crate::http::AppState;
 use crate::http::wire::FinalBody;
+use crate::ratelimit::{Decision, Quota, RateLimiter};
 use crate::store::Store;
 use digest::{Algorithm, NonceIssuer, NonceKey, NonceState, ReplayLedger};
+use oauth::TokenSigner;
 
 /// How long a challenge's nonce may be answered ("only valid for a short amount of time", Atlas docs).
 pub const NONCE_TTL_SECONDS: i64 = 300;
@@ -35,36 +42,65 @@ pub struct Authenticator {
     nonces: NonceIssuer,
     replays: ReplayLedger,
     challenge_algorithm: Algorithm,
+    tokens: TokenSigner,
+    failures: RateLimiter,
+    failure_quota: Quota,
+    trusted_proxies: Vec<IpNet>,
 }
 
-/// Why a request is answered with a fresh challenge. `stale` tells the client its credentials were right but
-/// the nonce had expired, so it may retry without asking the user (RFC 7616 §3.3).
-pub struct Challenge {
-    pub stale: bool,
+/// Why a request is answered with a fresh challenge.
+pub enum Refusal {
+    /// Digest: `stale` tells the client its credentials were right but the nonce had expired, so it may retry
+    /// without asking the user (RFC 7616 §3.3).
+    Digest { stale: bool },
+    /// A bearer token that is not (or no longer) valid (RFC 6750 §3.1).
+    Bearer,
+}
+
+pub struct AuthenticatorParts {
+    pub nonce_key: NonceKey,
+    pub token_key: Vec<u8>,
+    pub challenge_algorithm: Algorithm,
+    /// Failed authentications allowed per client address and minute, so secrets cannot be guessed quickly.
+    pub failed_auth_per_minute: u32,
+    /// Proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<IpNet>,
 }
 
 impl Authenticator {
-    pub fn new(store: Arc<dyn Store>, clock: SharedClock, nonce_key: NonceKey, challenge_algorithm: Algorithm) -> Self {
+    pub fn new(store: Arc<dyn Store>, clock: SharedClock, parts: AuthenticatorParts) -> Self {
+        let per_minute = parts.failed_auth_per_minute.max(1);
         Authenticator {
+            failures: RateLimiter::new(clock.clone()),
             store,
             clock,
-            nonces: NonceIssuer::new(nonce_key, NONCE_TTL_SECONDS),
+            nonces: NonceIssuer::new(parts.nonce_key, NONCE_TTL_SECONDS),
             replays: ReplayLedger::new(REPLAY_LEDGER_CAPACITY),
-            challenge_algorithm,
+            challenge_algorithm: parts.challenge_algorithm,
+            tokens: TokenSigner::new(&parts.token_key),
+            failure_quota: Quota { capacity: per_minute, refill_per_minute: per_minute },
+            trusted_proxies: parts.trusted_proxies,
         }
     }
 
+    pub fn tokens(&self) -> &TokenSigner {
+        &self.tokens
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    pub fn now(&self) -> i64 {
+        self.clock.now()
+    }
+
     /// Checks a Digest `Authorization` header for `method` on `request_target` (path and query as received).
-    pub async fn authenticate(
-        &self,
-        method: &str,
-        request_target: &str,
-        authorization: Option<&str>,
-    ) -> Result<Principal, Challenge> {
-        let fail = Challenge { stale: false };
-        let credentials = authorization
-            .and_then(|h| digest::parse_authorization(h).ok())
-            .ok_or(Challenge { stale: false })?;
+    pub async fn digest(&self, method: &str, request_target: &str, authorization: &str) -> Result<Principal, Refusal> {
+        let fail = Refusal::Digest { stale: false };
+        let Ok(credentials) = digest::parse_authorization(authorization) else {
+            return Err(fail);
+        };
         if credentials.realm != digest::REALM || credentials.uri != request_target || credentials.qop.is_none() {
             return Err(fail);
         }
@@ -89,7 +125,7 @@ impl Authenticator {
         let right = digest::response_matches(&credentials, ha1, method);
         match self.nonces.check(&credentials.nonce, now) {
             NonceState::Forged => Err(fail),
-            NonceState::Expired => Err(Challenge { stale: right }),
+            NonceState::Expired => Err(Refusal::Digest { stale: right }),
             NonceState::Fresh if !right => Err(fail),
             NonceState::Fresh => {
                 let expires_at = self.nonces.expires_at(&credentials.nonce).unwrap_or(now);
@@ -103,54 +139,126 @@ impl Authenticator {
         }
     }
 
-    /// A 401 with a fresh challenge, shaped exactly like Atlas's: one `WWW-Authenticate` header (the official
-    /// Go client reads only the first), the fixed JSON body, and none of the usual response headers.
-    pub fn challenge_response(&self, challenge: Challenge) -> Response {
-        let nonce = self.nonces.mint(self.clock.now());
-        let header = digest::challenge(&nonce, self.challenge_algorithm, challenge.stale);
+    /// Checks a bearer token: our signature, unexpired, recorded and unrevoked, its account still there.
+    pub async fn bearer(&self, token: &str) -> Result<Principal, Refusal> {
+        let now = self.clock.now();
+        let claims = self.tokens.verify(token, now).ok_or(Refusal::Bearer)?;
+        let live = self.store.token_is_live(&claims.jti, &claims.sub, now).await.map_err(|err| {
+            tracing::error!(error = %err, "token lookup failed");
+            Refusal::Bearer
+        })?;
+        if !live {
+            return Err(Refusal::Bearer);
+        }
+        match self.store.service_account(&claims.sub).await {
+            Ok(Some(account)) => Ok(Principal::from(&account)),
+            _ => Err(Refusal::Bearer),
+        }
+    }
+
+    /// A 401 shaped exactly like Atlas's: one `WWW-Authenticate` header (the official Go client reads only the
+    /// first), the fixed JSON body, and none of the usual response headers.
+    pub fn refusal_response(&self, refusal: Refusal) -> Response {
+        let header = match refusal {
+            Refusal::Digest { stale } => {
+                let nonce = self.nonces.mint(self.clock.now());
+                digest::challenge(&nonce, self.challenge_algorithm, stale)
+            }
+            Refusal::Bearer => "Bearer realm=\"MMS Public API\", error=\"invalid_token\"".to_string(),
+        };
         let mut response = Response::new(Body::from(CHALLENGE_BODY));
         *response.status_mut() = StatusCode::UNAUTHORIZED;
         let headers = response.headers_mut();
-        headers.insert(
-            WWW_AUTHENTICATE,
-            HeaderValue::from_str(&header).expect("challenge is ASCII"),
-        );
+        headers.insert(WWW_AUTHENTICATE, HeaderValue::from_str(&header).expect("challenge is ASCII"));
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         headers.insert(VARY, HeaderValue::from_static("Accept-Encoding"));
         response.extensions_mut().insert(FinalBody);
         response
     }
+
+    /// The caller's address: the peer, or — when the peer is a trusted proxy — the nearest untrusted address in
+    /// `X-Forwarded-For`. Without trusted proxies the header is ignored, so clients cannot choose their address.
+    pub fn client_address(&self, peer: IpAddr, headers: &HeaderMap) -> IpAddr {
+        if !self.trusted_proxies.iter().any(|net| net.contains(&peer)) {
+            return peer;
+        }
+        let forwarded: Vec<IpAddr> = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .filter_map(|entry| entry.trim().parse().ok())
+            .collect();
+        forwarded
+            .into_iter()
+            .rev()
+            .find(|address| !self.trusted_proxies.iter().any(|net| net.contains(address)))
+            .unwrap_or(peer)
+    }
+
+    /// Refuses callers that failed to authenticate too often lately.
+    pub fn check_failures(&self, client: IpAddr) -> Result<(), ApiError> {
+        match self.failures.peek(&client.to_string(), self.failure_quota) {
+            Decision::Allowed { .. } => Ok(()),
+            Decision::Limited { retry_after } => {
+                Err(ApiError::too_many_failed_authentications(self.failure_quota.capacity, retry_after))
+            }
+        }
+    }
+
+    pub fn record_failure(&self, client: IpAddr) {
+        let _ = self.failures.take(&client.to_string(), self.failure_quota);
+    }
 }
 
-/// Middleware: lets the request through with its `Principal`, or answers with a challenge. The unauthenticated
-/// leg (every official client sends one per request) costs no store access and changes nothing.
+fn peer_address(request: &Request) -> IpAddr {
+    request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(address)| address.ip())
+        .unwrap_or(IpAddr::from([127, 0, 0, 1]))
+}
+
+/// Middleware: lets the request through with its `Principal`, or answers with a challenge, a 403 for a caller
+/// outside its access list, or a 429 after too many failures. The unauthenticated leg (every official client
+/// sends one per request) costs no store access and changes nothing.
 pub async fn require_principal(State(app): State<AppState>, mut request: Request, next: Next) -> Response {
-    let authorization = request
-        .headers()
-        .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    let auth = &app.authenticator;
+    let authorization = request.headers().get(AUTHORIZATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let Some(authorization) = authorization else {
-        return app.authenticator.challenge_response(Challenge { stale: false });
+        return auth.refusal_response(Refusal::Digest { stale: false });
     };
-    let method = request.method().as_str().to_owned();
-    let target = request
-        .uri()
-        .path_and_query()
-        .map(|pq| pq.as_str())
-        .unwrap_or("/")
-        .to_owned();
-    match app
-        .authenticator
-        .authenticate(&method, &target, Some(&authorization))
-        .await
-    {
-        Ok(principal) => {
-            request.extensions_mut().insert(principal);
-            next.run(request).await
-        }
-        Err(challenge) => app.authenticator.challenge_response(challenge),
+    let client = auth.client_address(peer_address(&request), request.headers());
+    if let Err(limited) = auth.check_failures(client) {
+        return limited.into_response();
     }
+    let (scheme, credentials) = authorization.split_once(' ').unwrap_or((authorization.as_str(), ""));
+    let outcome = match scheme.eq_ignore_ascii_case("bearer") {
+        true => auth.bearer(credentials.trim()).await,
+        false => {
+            let method = request.method().as_str().to_owned();
+            let target = request.uri().path_and_query().map(|pq| pq.as_str()).unwrap_or("/").to_owned();
+            auth.digest(&method, &target, &authorization).await
+        }
+    };
+    let principal = match outcome {
+        Ok(principal) => principal,
+        Err(refusal) => {
+            if !matches!(refusal, Refusal::Digest { stale: true }) {
+                auth.record_failure(client);
+            }
+            return auth.refusal_response(refusal);
+        }
+    };
+    let requires_list = match auth.store.org(&principal.org_id).await {
+        Ok(org) => org.is_some_and(|org| org.api_access_list_required),
+        Err(err) => return crate::service::internal(err).into_response(),
+    };
+    if let Err(refused) = principal.authorize_network(client, requires_list) {
+        return refused.into_response();
+    }
+    request.extensions_mut().insert(principal);
+    next.run(request).await
 }
 
 #[cfg(test)]

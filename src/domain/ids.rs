@@ -14,10 +14,7 @@ pub fn new_object_id(now: UnixSeconds) -> String {
 
 /// Whether `candidate` is a well-formed id. Uppercase is refused: two spellings of one id would alias.
 pub fn is_object_id(candidate: &str) -> bool {
-    candidate.len() == 24
-        && candidate
-            .bytes()
-            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    candidate.len() == 24 && candidate.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 #[cfg(test)]

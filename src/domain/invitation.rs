@@ -153,10 +153,7 @@ pub fn plan_project_invitation(
         roles: vec![ORG_MEMBER.to_string()],
         ..invitation.clone()
     });
-    Ok(NewProjectInvitation {
-        invitation,
-        companion_org_invitation,
-    })
+    Ok(NewProjectInvitation { invitation, companion_org_invitation })
 }
 
 pub fn plan_org_invitation(
@@ -197,10 +194,7 @@ pub fn update_project_invitation(
     roles: Option<Vec<String>>,
 ) -> Result<Invitation, ApiError> {
     let roles = project_roles(catalog, roles, invitation.scope_id())?;
-    Ok(Invitation {
-        roles,
-        ..invitation.clone()
-    })
+    Ok(Invitation { roles, ..invitation.clone() })
 }
 
 /// PATCH on an org invitation replaces each field it carries (roles are required, as in the v1.0 docs);
@@ -220,12 +214,7 @@ pub fn update_org_invitation(
         Some(assignments) => group_role_assignments(catalog, ctx, assignments)?,
         None => invitation.group_role_assignments.clone(),
     };
-    Ok(Invitation {
-        roles,
-        team_ids,
-        group_role_assignments,
-        ..invitation.clone()
-    })
+    Ok(Invitation { roles, team_ids, group_role_assignments, ..invitation.clone() })
 }
 
 /// What accepting an invitation grants. The invitation itself is deleted ("When an invite is accepted, Atlas
@@ -270,13 +259,9 @@ fn required_username(username: Option<String>) -> Result<String, ApiError> {
 }
 
 fn role_list(roles: Option<Vec<String>>) -> Result<Vec<String>, ApiError> {
-    let roles = roles
-        .filter(|r| !r.is_empty())
-        .ok_or_else(|| ApiError::missing_attribute("roles"))?;
+    let roles = roles.filter(|r| !r.is_empty()).ok_or_else(|| ApiError::missing_attribute("roles"))?;
     if roles.len() > MAX_ROLES {
-        return Err(ApiError::validation_error(&format!(
-            "roles may hold at most {MAX_ROLES} values"
-        )));
+        return Err(ApiError::validation_error(&format!("roles may hold at most {MAX_ROLES} values")));
     }
     ensure_unique("roles", &roles)?;
     Ok(roles)
@@ -300,9 +285,7 @@ fn org_roles(catalog: &RoleCatalog, roles: Option<Vec<String>>, org_id: &str) ->
 
 fn team_ids(ctx: &OrgContext<'_>, ids: Vec<String>) -> Result<Vec<String>, ApiError> {
     if ids.len() > MAX_TEAMS {
-        return Err(ApiError::validation_error(&format!(
-            "teamIds may hold at most {MAX_TEAMS} values"
-        )));
+        return Err(ApiError::validation_error(&format!("teamIds may hold at most {MAX_TEAMS} values")));
     }
     ensure_unique("teamIds", &ids)?;
     match ids.iter().find(|id| !is_object_id(id) || !ctx.team_ids.contains(id)) {
@@ -335,10 +318,7 @@ fn group_role_assignments(
                 return Err(ApiError::group_not_found(&assignment.group_id));
             }
             let roles = project_roles(catalog, Some(assignment.roles), &assignment.group_id)?;
-            Ok(GroupRoleAssignment {
-                group_id: assignment.group_id,
-                roles,
-            })
+            Ok(GroupRoleAssignment { group_id: assignment.group_id, roles })
         })
         .collect()
 }
@@ -348,9 +328,7 @@ fn ensure_unique(field: &str, values: &[String]) -> Result<(), ApiError> {
     if values.iter().all(|v| seen.insert(v)) {
         Ok(())
     } else {
-        Err(ApiError::validation_error(&format!(
-            "{field} must not contain duplicate values"
-        )))
+        Err(ApiError::validation_error(&format!("{field} must not contain duplicate values")))
     }
 }
 
@@ -365,16 +343,12 @@ mod tests {
             id: "6f0000000000000000000001".into(),
             name: "Acme".into(),
             created_at: 0,
+            api_access_list_required: false,
         }
     }
 
     fn prod() -> Project {
-        Project {
-            id: "6f00000000000000000000a1".into(),
-            org_id: acme().id,
-            name: "acme-prod".into(),
-            created_at: 0,
-        }
+        Project { id: "6f00000000000000000000a1".into(), org_id: acme().id, name: "acme-prod".into(), created_at: 0 }
     }
 
     fn strings(values: &[&str]) -> Option<Vec<String>> {
@@ -382,10 +356,7 @@ mod tests {
     }
 
     fn project_input(username: &str, roles: &[&str]) -> ProjectInvitationInput {
-        ProjectInvitationInput {
-            username: Some(username.into()),
-            roles: strings(roles),
-        }
+        ProjectInvitationInput { username: Some(username.into()), roles: strings(roles) }
     }
 
     #[test]
@@ -402,9 +373,7 @@ mod tests {
         let inv = &planned.invitation;
         assert_eq!(inv.expires_at - inv.created_at, 30 * 86_400);
         assert_eq!(inv.inviter_username, "acmeownr");
-        let org_inv = planned
-            .companion_org_invitation
-            .expect("outsider gets an org invitation");
+        let org_inv = planned.companion_org_invitation.expect("outsider gets an org invitation");
         assert_eq!(org_inv.kind, InvitationKind::Org);
         assert_eq!(org_inv.roles, vec!["ORG_MEMBER"]);
         assert_ne!(org_inv.id, inv.id);
@@ -412,10 +381,7 @@ mod tests {
 
     #[test]
     fn org_members_get_no_companion_and_project_members_cannot_be_invited() {
-        let member = InviteeStanding {
-            org_member: true,
-            project_member: false,
-        };
+        let member = InviteeStanding { org_member: true, project_member: false };
         let planned = plan_project_invitation(
             &RoleCatalog::ATLAS,
             &prod(),
@@ -426,10 +392,7 @@ mod tests {
         )
         .unwrap();
         assert!(planned.companion_org_invitation.is_none());
-        let in_project = InviteeStanding {
-            org_member: true,
-            project_member: true,
-        };
+        let in_project = InviteeStanding { org_member: true, project_member: true };
         let err = plan_project_invitation(
             &RoleCatalog::ATLAS,
             &prod(),
@@ -462,23 +425,10 @@ mod tests {
             .unwrap_err();
             assert_eq!(err.error_code, *code, "{roles:?}");
         }
-        let missing = ProjectInvitationInput {
-            username: Some("a@example.com".into()),
-            roles: None,
-        };
-        let err = plan_project_invitation(
-            &RoleCatalog::ATLAS,
-            &prod(),
-            missing,
-            "k",
-            InviteeStanding::default(),
-            NOW,
-        )
-        .unwrap_err();
-        assert_eq!(
-            (err.error_code, err.parameters[0].as_str()),
-            ("MISSING_ATTRIBUTE", Some("roles"))
-        );
+        let missing = ProjectInvitationInput { username: Some("a@example.com".into()), roles: None };
+        let err = plan_project_invitation(&RoleCatalog::ATLAS, &prod(), missing, "k", InviteeStanding::default(), NOW)
+            .unwrap_err();
+        assert_eq!((err.error_code, err.parameters[0].as_str()), ("MISSING_ATTRIBUTE", Some("roles")));
     }
 
     #[test]
@@ -486,11 +436,7 @@ mod tests {
         let org = acme();
         let projects = vec![prod().id];
         let teams = vec!["6f00000000000000000000c1".to_string()];
-        let ctx = OrgContext {
-            org: &org,
-            project_ids: &projects,
-            team_ids: &teams,
-        };
+        let ctx = OrgContext { org: &org, project_ids: &projects, team_ids: &teams };
         let input = |team: &str, group: &str, role: &str| OrgInvitationInput {
             username: Some("o@example.com".into()),
             roles: strings(&["ORG_MEMBER"]),
@@ -510,25 +456,10 @@ mod tests {
         );
         assert!(ok.is_ok());
         for (team, group, role, code) in [
-            (
-                "6f00000000000000000000c9",
-                projects[0].as_str(),
-                "GROUP_READ_ONLY",
-                "TEAM_NOT_FOUND",
-            ),
-            (
-                teams[0].as_str(),
-                "6f00000000000000000000b1",
-                "GROUP_READ_ONLY",
-                "GROUP_NOT_FOUND",
-            ),
+            ("6f00000000000000000000c9", projects[0].as_str(), "GROUP_READ_ONLY", "TEAM_NOT_FOUND"),
+            (teams[0].as_str(), "6f00000000000000000000b1", "GROUP_READ_ONLY", "GROUP_NOT_FOUND"),
             (teams[0].as_str(), "not-an-id", "GROUP_READ_ONLY", "INVALID_GROUP_ID"),
-            (
-                teams[0].as_str(),
-                projects[0].as_str(),
-                "ORG_OWNER",
-                "INVALID_ROLE_FOR_GROUP",
-            ),
+            (teams[0].as_str(), projects[0].as_str(), "ORG_OWNER", "INVALID_ROLE_FOR_GROUP"),
         ] {
             let err = plan_org_invitation(
                 &RoleCatalog::ATLAS,
@@ -554,12 +485,9 @@ mod tests {
             NOW,
         )
         .unwrap();
-        let updated = update_project_invitation(
-            &RoleCatalog::ATLAS,
-            &planned.invitation,
-            strings(&["GROUP_CLUSTER_MANAGER"]),
-        )
-        .unwrap();
+        let updated =
+            update_project_invitation(&RoleCatalog::ATLAS, &planned.invitation, strings(&["GROUP_CLUSTER_MANAGER"]))
+                .unwrap();
         assert_eq!(updated.roles, vec!["GROUP_CLUSTER_MANAGER"]);
         assert_eq!(
             (updated.created_at, updated.expires_at),
@@ -596,9 +524,6 @@ mod tests {
         .unwrap();
         let granted = acceptance(&planned.invitation);
         assert_eq!(granted.org_roles, vec!["ORG_MEMBER"]);
-        assert_eq!(
-            granted.project_roles,
-            vec![(prod().id, vec!["GROUP_OWNER".to_string()])]
-        );
+        assert_eq!(granted.project_roles, vec![(prod().id, vec!["GROUP_OWNER".to_string()])]);
     }
 }

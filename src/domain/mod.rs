@@ -11,5 +11,5 @@ pub mod username;
 
 pub use access::Principal;
 pub use invitation::{GroupRoleAssignment, Invitation, InvitationKind};
-pub use model::{ApiKeyRecord, Org, Project, Team, User};
+pub use model::{ApiKeyRecord, Org, Project, ServiceAccount, Team, User};
 pub use roles::RoleCatalog;

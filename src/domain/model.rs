@@ -9,6 +9,8 @@ pub struct Org {
     pub id: String,
     pub name: String,
     pub created_at: UnixSeconds,
+    /// When set, credentials of the org without an API access list may not call the API.
+    pub api_access_list_required: bool,
 }
 
 /// Atlas calls projects "groups" on the wire; the ids are the same.
@@ -52,5 +54,21 @@ pub struct ApiKeyRecord {
     pub org_roles: Vec<String>,
     /// project id → project roles
     pub project_roles: BTreeMap<String, Vec<String>>,
+    /// CIDR blocks the key may call from; empty means anywhere (unless the org requires a list).
+    pub access_list: Vec<String>,
+    pub created_at: UnixSeconds,
+}
+
+/// A service account: OAuth 2.0 client credentials with the same kinds of roles as an API key. Only a hash of
+/// its secret is stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceAccount {
+    pub client_id: String,
+    pub org_id: String,
+    pub description: String,
+    pub secret_sha256: String,
+    pub org_roles: Vec<String>,
+    pub project_roles: BTreeMap<String, Vec<String>>,
+    pub access_list: Vec<String>,
     pub created_at: UnixSeconds,
 }

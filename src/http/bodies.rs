@@ -41,10 +41,7 @@ pub fn org_invitation(body: Value, username: Username) -> Result<OrgInvitationIn
         username: fields.remove("username").map(|v| string(v, "username")).transpose()?,
         roles: fields.remove("roles").map(|v| strings(v, "roles")).transpose()?,
         team_ids: fields.remove("teamIds").map(|v| strings(v, "teamIds")).transpose()?,
-        group_role_assignments: fields
-            .remove("groupRoleAssignments")
-            .map(group_role_assignments)
-            .transpose()?,
+        group_role_assignments: fields.remove("groupRoleAssignments").map(group_role_assignments).transpose()?,
     })
 }
 
@@ -115,32 +112,14 @@ mod tests {
 
     #[test]
     fn unknown_and_read_only_fields_are_refused() {
-        for field in [
-            "id",
-            "createdAt",
-            "expiresAt",
-            "inviterUsername",
-            "groupId",
-            "groupName",
-            "links",
-            "isAdmin",
-        ] {
+        for field in ["id", "createdAt", "expiresAt", "inviterUsername", "groupId", "groupName", "links", "isAdmin"] {
             let body = json!({"username": "a@example.com", "roles": ["GROUP_OWNER"], field: "x"});
-            assert_eq!(
-                code(project_invitation(body, Username::Expected)),
-                ("INVALID_ATTRIBUTE", json!(field))
-            );
+            assert_eq!(code(project_invitation(body, Username::Expected)), ("INVALID_ATTRIBUTE", json!(field)));
         }
         let patch = json!({"roles": ["GROUP_OWNER"], "username": "evil@example.com"});
-        assert_eq!(
-            code(project_invitation(patch, Username::Forbidden)),
-            ("INVALID_ATTRIBUTE", json!("username"))
-        );
+        assert_eq!(code(project_invitation(patch, Username::Forbidden)), ("INVALID_ATTRIBUTE", json!("username")));
         let org = json!({"username": "a@example.com", "roles": ["ORG_MEMBER"], "orgName": "x"});
-        assert_eq!(
-            code(org_invitation(org, Username::Expected)),
-            ("INVALID_ATTRIBUTE", json!("orgName"))
-        );
+        assert_eq!(code(org_invitation(org, Username::Expected)), ("INVALID_ATTRIBUTE", json!("orgName")));
     }
 
     #[test]
@@ -149,22 +128,10 @@ mod tests {
             code(project_invitation(json!({"roles": "GROUP_OWNER"}), Username::Expected)).0,
             "INVALID_JSON_ATTRIBUTE"
         );
-        assert_eq!(
-            code(project_invitation(json!({"roles": [1, 2]}), Username::Expected)).0,
-            "INVALID_JSON_ATTRIBUTE"
-        );
-        assert_eq!(
-            code(project_invitation(json!({"roles": null}), Username::Expected)).0,
-            "INVALID_JSON_ATTRIBUTE"
-        );
-        assert_eq!(
-            code(project_invitation(json!({"username": 7}), Username::Expected)).0,
-            "INVALID_JSON_ATTRIBUTE"
-        );
-        assert_eq!(
-            code(project_invitation(json!([]), Username::Expected)).0,
-            "INVALID_JSON"
-        );
+        assert_eq!(code(project_invitation(json!({"roles": [1, 2]}), Username::Expected)).0, "INVALID_JSON_ATTRIBUTE");
+        assert_eq!(code(project_invitation(json!({"roles": null}), Username::Expected)).0, "INVALID_JSON_ATTRIBUTE");
+        assert_eq!(code(project_invitation(json!({"username": 7}), Username::Expected)).0, "INVALID_JSON_ATTRIBUTE");
+        assert_eq!(code(project_invitation(json!([]), Username::Expected)).0, "INVALID_JSON");
         let nested = json!({"groupRoleAssignments": [{"groupId": "x", "role": "GROUP_OWNER"}]});
         assert_eq!(
             code(org_invitation(nested, Username::Forbidden)),

@@ -35,12 +35,7 @@ pub async fn get_user_by_name(
     Path(username): Path<String>,
 ) -> Result<Payload, ApiError> {
     let user = app.service.user_by_username(&principal, &username).await?;
-    let projects = app
-        .service
-        .store()
-        .projects(Some(&principal.org_id))
-        .await
-        .map_err(internal)?;
+    let projects = app.service.store().projects(Some(&principal.org_id)).await.map_err(internal)?;
     let project_ids: Vec<String> = projects.into_iter().map(|p| p.id).collect();
     Ok(Payload::ok(render::user(&user, &principal.org_id, &project_ids)))
 }

@@ -22,11 +22,7 @@ const CATALOG: &RoleCatalog = &RoleCatalog::ATLAS;
 
 /// `?username=` filters by exact username; an empty value means no filter (the Atlas CLI always sends it).
 fn username_filter(query: Option<&str>) -> Option<String> {
-    form_pairs(query)
-        .into_iter()
-        .find(|(name, _)| name == "username")
-        .map(|(_, value)| value)
-        .filter(|v| !v.is_empty())
+    form_pairs(query).into_iter().find(|(name, _)| name == "username").map(|(_, value)| value).filter(|v| !v.is_empty())
 }
 
 fn list(items: impl Iterator<Item = Value>) -> Payload {
@@ -41,15 +37,9 @@ pub async fn list_project_invitations(
     RawQuery(query): RawQuery,
 ) -> Answer {
     let scope = app.service.project_scope(&principal, &group_id).await?;
-    let invitations = app
-        .service
-        .list_project_invitations(&scope, username_filter(query.as_deref()).as_deref())
-        .await?;
-    Ok(list(
-        invitations
-            .iter()
-            .map(|i| render::project_invitation(i, &scope.project)),
-    ))
+    let invitations =
+        app.service.list_project_invitations(&scope, username_filter(query.as_deref()).as_deref()).await?;
+    Ok(list(invitations.iter().map(|i| render::project_invitation(i, &scope.project))))
 }
 
 pub async fn create_project_invitation(
@@ -61,10 +51,7 @@ pub async fn create_project_invitation(
 ) -> Answer {
     let scope = app.service.project_scope(&principal, &group_id).await?;
     let input = bodies::project_invitation(json_body(&headers, &body)?, Username::Expected)?;
-    let invitation = app
-        .service
-        .create_project_invitation(CATALOG, &principal, &scope, input)
-        .await?;
+    let invitation = app.service.create_project_invitation(CATALOG, &principal, &scope, input).await?;
     // Atlas answers create with 200, not 201 (recorded Invite responses).
     Ok(Payload::ok(render::project_invitation(&invitation, &scope.project)))
 }
@@ -78,10 +65,7 @@ pub async fn update_project_invitation_by_username(
 ) -> Answer {
     let scope = app.service.project_scope(&principal, &group_id).await?;
     let input = bodies::project_invitation(json_body(&headers, &body)?, Username::Expected)?;
-    let invitation = app
-        .service
-        .update_project_invitation_by_username(CATALOG, &scope, input)
-        .await?;
+    let invitation = app.service.update_project_invitation_by_username(CATALOG, &scope, input).await?;
     Ok(Payload::ok(render::project_invitation(&invitation, &scope.project)))
 }
 
@@ -104,10 +88,7 @@ pub async fn update_project_invitation(
 ) -> Answer {
     let scope = app.service.project_scope(&principal, &group_id).await?;
     let input = bodies::project_invitation(json_body(&headers, &body)?, Username::Forbidden)?;
-    let invitation = app
-        .service
-        .update_project_invitation(CATALOG, &scope, &invitation_id, input.roles)
-        .await?;
+    let invitation = app.service.update_project_invitation(CATALOG, &scope, &invitation_id, input.roles).await?;
     Ok(Payload::ok(render::project_invitation(&invitation, &scope.project)))
 }
 
@@ -128,10 +109,7 @@ pub async fn list_org_invitations(
     RawQuery(query): RawQuery,
 ) -> Answer {
     let org = app.service.org_scope(&principal, &org_id).await?;
-    let invitations = app
-        .service
-        .list_org_invitations(&org, username_filter(query.as_deref()).as_deref())
-        .await?;
+    let invitations = app.service.list_org_invitations(&org, username_filter(query.as_deref()).as_deref()).await?;
     Ok(list(invitations.iter().map(|i| render::org_invitation(i, &org))))
 }
 
@@ -144,10 +122,7 @@ pub async fn create_org_invitation(
 ) -> Answer {
     let org = app.service.org_scope(&principal, &org_id).await?;
     let input = bodies::org_invitation(json_body(&headers, &body)?, Username::Expected)?;
-    let invitation = app
-        .service
-        .create_org_invitation(CATALOG, &principal, &org, input)
-        .await?;
+    let invitation = app.service.create_org_invitation(CATALOG, &principal, &org, input).await?;
     Ok(Payload::ok(render::org_invitation(&invitation, &org)))
 }
 
@@ -160,10 +135,7 @@ pub async fn update_org_invitation_by_username(
 ) -> Answer {
     let org = app.service.org_scope(&principal, &org_id).await?;
     let input = bodies::org_invitation(json_body(&headers, &body)?, Username::Expected)?;
-    let invitation = app
-        .service
-        .update_org_invitation_by_username(CATALOG, &org, input)
-        .await?;
+    let invitation = app.service.update_org_invitation_by_username(CATALOG, &org, input).await?;
     Ok(Payload::ok(render::org_invitation(&invitation, &org)))
 }
 
@@ -186,10 +158,7 @@ pub async fn update_org_invitation(
 ) -> Answer {
     let org = app.service.org_scope(&principal, &org_id).await?;
     let input = bodies::org_invitation(json_body(&headers, &body)?, Username::Forbidden)?;
-    let invitation = app
-        .service
-        .update_org_invitation(CATALOG, &org, &invitation_id, input)
-        .await?;
+    let invitation = app.service.update_org_invitation(CATALOG, &org, &invitation_id, input).await?;
     Ok(Payload::ok(render::org_invitation(&invitation, &org)))
 }
 

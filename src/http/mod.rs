@@ -1,11 +1,14 @@
 //! The HTTP surface: which paths exist and which layers every request passes through.
 //!
 //! Layers, outermost first: `wire::present` (envelope, pretty, Atlas error bodies for everything),
-//! panic catching, the body size limit, authentication, then per route the version negotiation.
+//! panic catching, the body size limit, authentication (and API access lists), then per route the rate limit
+//! and the version negotiation.
 
 mod bodies;
 mod directory;
 mod invitations;
+pub mod limits;
+mod oauth;
 pub mod pretty;
 pub mod render;
 pub mod wire;
@@ -21,7 +24,9 @@ use tower_http::catch_panic::CatchPanicLayer;
 use crate::auth::{self, Authenticator};
 use crate::clock::SharedClock;
 use crate::error::ApiError;
+use crate::ratelimit::RateLimiter;
 use crate::service::InvitationService;
+use limits::Limits;
 
 /// Invitation bodies are a few hundred bytes; anything near this limit is not a real request.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -31,6 +36,8 @@ pub struct AppState {
     pub service: Arc<InvitationService>,
     pub authenticator: Arc<Authenticator>,
     pub clock: SharedClock,
+    pub limiter: Arc<RateLimiter>,
+    pub limits: Limits,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -38,38 +45,31 @@ pub fn router(state: AppState) -> Router {
     let atlas_v2 = Router::new()
         .route(
             "/api/atlas/v2/groups/{group_id}/invites",
-            get(list_project_invitations)
-                .post(create_project_invitation)
-                .patch(update_project_invitation_by_username),
+            get(list_project_invitations).post(create_project_invitation).patch(update_project_invitation_by_username),
         )
         .route(
             "/api/atlas/v2/groups/{group_id}/invites/{invitation_id}",
-            get(get_project_invitation)
-                .patch(update_project_invitation)
-                .delete(delete_project_invitation),
+            get(get_project_invitation).patch(update_project_invitation).delete(delete_project_invitation),
         )
         .route(
             "/api/atlas/v2/orgs/{org_id}/invites",
-            get(list_org_invitations)
-                .post(create_org_invitation)
-                .patch(update_org_invitation_by_username),
+            get(list_org_invitations).post(create_org_invitation).patch(update_org_invitation_by_username),
         )
         .route(
             "/api/atlas/v2/orgs/{org_id}/invites/{invitation_id}",
-            get(get_org_invitation)
-                .patch(update_org_invitation)
-                .delete(delete_org_invitation),
+            get(get_org_invitation).patch(update_org_invitation).delete(delete_org_invitation),
         )
         .route("/api/atlas/v2/orgs/{org_id}", get(directory::get_org))
         .route("/api/atlas/v2/groups/{group_id}", get(directory::get_project))
-        .route(
-            "/api/atlas/v2/users/byName/{username}",
-            get(directory::get_user_by_name),
-        )
-        .route_layer(from_fn_with_state(state.clone(), wire::negotiate_version));
+        .route("/api/atlas/v2/users/byName/{username}", get(directory::get_user_by_name))
+        .route_layer(from_fn_with_state(state.clone(), wire::negotiate_version))
+        .route_layer(from_fn_with_state(state.clone(), limits::rate_limit));
 
-    // Served without authentication, so contract tools can read it before they hold credentials.
-    let public = Router::new().route("/openapi.yaml", get(openapi_document));
+    // Reached without API credentials: the contract, and the token endpoints (which check the client's own).
+    let public = Router::new()
+        .route("/openapi.yaml", get(openapi_document))
+        .route("/api/oauth/token", axum::routing::post(oauth::token))
+        .route("/api/oauth/revoke", axum::routing::post(oauth::revoke));
 
     Router::new()
         .merge(atlas_v2)
@@ -86,8 +86,5 @@ pub fn router(state: AppState) -> Router {
 /// This server's own OpenAPI document: everything it answers, including the error statuses the official
 /// Atlas spec leaves out.
 async fn openapi_document() -> impl axum::response::IntoResponse {
-    (
-        [(axum::http::header::CONTENT_TYPE, "application/yaml")],
-        include_str!("../../openapi/atlas-invites.yaml"),
-    )
+    ([(axum::http::header::CONTENT_TYPE, "application/yaml")], include_str!("../../openapi/atlas-invites.yaml"))
 }

@@ -34,11 +34,7 @@ pub fn org_invitation(invitation: &Invitation, org: &Org) -> Value {
     let group_roles: Vec<Value> = invitation
         .group_role_assignments
         .iter()
-        .flat_map(|a| {
-            a.roles
-                .iter()
-                .map(move |role| json!({ "groupId": a.group_id, "groupRole": role }))
-        })
+        .flat_map(|a| a.roles.iter().map(move |role| json!({ "groupId": a.group_id, "groupRole": role })))
         .collect();
     json!({
         "createdAt": timestamp(invitation.created_at),
@@ -82,11 +78,7 @@ pub fn user(user: &User, org_id: &str, org_project_ids: &[String]) -> Value {
         .collect();
     for (project_id, project_roles) in &user.project_roles {
         if org_project_ids.contains(project_id) {
-            roles.extend(
-                project_roles
-                    .iter()
-                    .map(|role| json!({ "groupId": project_id, "roleName": role })),
-            );
+            roles.extend(project_roles.iter().map(|role| json!({ "groupId": project_id, "roleName": role })));
         }
     }
     json!({
@@ -134,14 +126,10 @@ mod tests {
             id: "a0123456789abcdef012345a".into(),
             name: "Atlas CLI E2E".into(),
             created_at: 0,
+            api_access_list_required: false,
         };
         let org_invitation_value = org_invitation(
-            &Invitation {
-                kind: InvitationKind::Org,
-                project_id: None,
-                roles: vec!["ORG_MEMBER".into()],
-                ..invitation
-            },
+            &Invitation { kind: InvitationKind::Org, project_id: None, roles: vec!["ORG_MEMBER".into()], ..invitation },
             &org,
         );
         let recorded_org = r#"{"createdAt":"2026-08-10T03:04:53Z","expiresAt":"2026-09-09T03:04:53Z","groupRoleAssignments":[],"id":"6a793fd52c88faeba59bd5d0","inviterUsername":"nmtxqlkl","orgId":"a0123456789abcdef012345a","orgName":"Atlas CLI E2E","roles":["ORG_MEMBER"],"teamIds":[],"username":"test-738@mongodb.com"}"#;

@@ -4,7 +4,7 @@
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
-use axum::http::header::{ACCEPT, ALLOW, CONTENT_LENGTH, CONTENT_TYPE, VARY};
+use axum::http::header::{ACCEPT, ALLOW, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER, VARY};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -42,16 +42,10 @@ pub struct Payload {
 
 impl Payload {
     pub fn ok(body: Value) -> Self {
-        Payload {
-            status: StatusCode::OK,
-            body: Some(body),
-        }
+        Payload { status: StatusCode::OK, body: Some(body) }
     }
     pub fn no_content() -> Self {
-        Payload {
-            status: StatusCode::NO_CONTENT,
-            body: None,
-        }
+        Payload { status: StatusCode::NO_CONTENT, body: None }
     }
 }
 
@@ -73,11 +67,11 @@ impl IntoResponse for ApiError {
         let mut response = status.into_response();
         let headers = response.headers_mut();
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        headers.insert(
-            HeaderName::from_static("x-error-code"),
-            HeaderValue::from_static(self.error_code),
-        );
+        headers.insert(HeaderName::from_static("x-error-code"), HeaderValue::from_static(self.error_code));
         headers.insert(VARY, HeaderValue::from_static("Accept-Encoding"));
+        if let Some(seconds) = self.retry_after {
+            headers.insert(RETRY_AFTER, HeaderValue::from(seconds));
+        }
         response.extensions_mut().insert(JsonBody(self.body()));
         response
     }
@@ -111,9 +105,7 @@ impl Presentation {
 
 /// Query pairs, percent-decoded.
 pub fn form_pairs(query: Option<&str>) -> Vec<(String, String)> {
-    form_urlencoded::parse(query.unwrap_or_default().as_bytes())
-        .into_owned()
-        .collect()
+    form_urlencoded::parse(query.unwrap_or_default().as_bytes()).into_owned().collect()
 }
 
 /// Outermost layer: reads `envelope`/`pretty`, then writes every response's body and common headers.
@@ -178,23 +170,20 @@ fn add_common_headers(headers: &mut HeaderMap) {
     }
     headers.insert(
         HeaderName::from_static("x-mongodb-service-version"),
-        HeaderValue::from_static(concat!(
-            "gitHash=none; versionString=atlas-invites-",
-            env!("CARGO_PKG_VERSION")
-        )),
+        HeaderValue::from_static(concat!("gitHash=none; versionString=atlas-invites-", env!("CARGO_PKG_VERSION"))),
     );
 }
 
-/// Which deprecated resource a path belongs to, for its Deprecation header and sunset.
+/// Which deprecated resource a path belongs to, for its Deprecation header, sunset and rate limit.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Resource {
+pub enum Resource {
     ProjectInvitations,
     OrgInvitations,
     Other,
 }
 
 impl Resource {
-    fn of(path: &str) -> Resource {
+    pub fn of(path: &str) -> Resource {
         let segments: Vec<&str> = path.split('/').collect();
         match segments.as_slice() {
             ["", "api", "atlas", "v2", "groups", _, "invites", ..] => Resource::ProjectInvitations,
@@ -230,14 +219,8 @@ pub async fn negotiate_version(State(app): State<AppState>, request: Request, ne
         let headers = response.headers_mut();
         headers.insert(CONTENT_TYPE, HeaderValue::from_static(VERSIONED_CONTENT_TYPE));
         if let Some(deprecation) = resource.deprecation() {
-            headers.insert(
-                HeaderName::from_static("deprecation"),
-                HeaderValue::from_static(deprecation),
-            );
-            headers.insert(
-                HeaderName::from_static("sunset"),
-                HeaderValue::from_static(SUNSET_HEADER),
-            );
+            headers.insert(HeaderName::from_static("deprecation"), HeaderValue::from_static(deprecation));
+            headers.insert(HeaderName::from_static("sunset"), HeaderValue::from_static(SUNSET_HEADER));
         }
     }
     response
@@ -245,17 +228,10 @@ pub async fn negotiate_version(State(app): State<AppState>, request: Request, ne
 
 /// The date of the first `application/vnd.atlas.<date>+json` media range in `Accept`.
 fn requested_version_date(headers: &HeaderMap) -> Option<time::Date> {
-    let accept = headers
-        .get_all(ACCEPT)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .collect::<Vec<_>>()
-        .join(",");
+    let accept = headers.get_all(ACCEPT).iter().filter_map(|v| v.to_str().ok()).collect::<Vec<_>>().join(",");
     accept.split(',').find_map(|range| {
         let media_type = range.split(';').next()?.trim().to_ascii_lowercase();
-        let date = media_type
-            .strip_prefix("application/vnd.atlas.")?
-            .strip_suffix("+json")?;
+        let date = media_type.strip_prefix("application/vnd.atlas.")?.strip_suffix("+json")?;
         let format = time::macros::format_description!("[year]-[month]-[day]");
         time::Date::parse(date, format).ok()
     })
@@ -294,12 +270,9 @@ mod tests {
             requested_version_date(&accept("application/json, application/vnd.atlas.2025-03-12+json;q=0.9")),
             Some(date!(2025 - 03 - 12))
         );
-        for bad in [
-            "application/json",
-            "*/*",
-            "application/vnd.atlas.2023-13-45+json",
-            "application/vnd.atlas.preview+json",
-        ] {
+        for bad in
+            ["application/json", "*/*", "application/vnd.atlas.2023-13-45+json", "application/vnd.atlas.preview+json"]
+        {
             assert_eq!(requested_version_date(&accept(bad)), None, "{bad}");
         }
         assert_eq!(requested_version_date(&HeaderMap::new()), None);
@@ -307,16 +280,9 @@ mod tests {
 
     #[test]
     fn query_flags_must_be_booleans() {
-        assert!(
-            Presentation::from_query(Some("pretty=true&envelope=false"))
-                .unwrap()
-                .pretty
-        );
+        assert!(Presentation::from_query(Some("pretty=true&envelope=false")).unwrap().pretty);
         assert!(!Presentation::from_query(Some("username=a%40b.com")).unwrap().envelope);
-        assert_eq!(
-            Presentation::from_query(Some("pretty=yes")).err().unwrap().error_code,
-            "INVALID_QUERY_PARAMETER"
-        );
+        assert_eq!(Presentation::from_query(Some("pretty=yes")).err().unwrap().error_code, "INVALID_QUERY_PARAMETER");
     }
 
     #[test]

@@ -1,13 +1,14 @@
 //! Persistence. `Store` is what the rest of the server needs from a database; each backend implements it
 //! thinly and keeps no rules of its own beyond the uniqueness and atomicity the rules rely on.
 
+pub mod postgres;
 pub mod sqlite;
 
 use async_trait::async_trait;
 
 use crate::clock::UnixSeconds;
 use crate::domain::invitation::NewProjectInvitation;
-use crate::domain::{ApiKeyRecord, Invitation, InvitationKind, Org, Project, Team, User};
+use crate::domain::{ApiKeyRecord, Invitation, InvitationKind, Org, Project, ServiceAccount, Team, User};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -59,6 +60,32 @@ pub trait Store: Send + Sync + 'static {
     /// Creates or updates the user and replaces all of its memberships with the ones given.
     async fn upsert_user(&self, user: &User) -> StoreResult<User>;
     async fn upsert_api_key(&self, key: &ApiKeyRecord) -> StoreResult<()>;
+
+    // Service accounts and their tokens.
+    async fn service_account(&self, client_id: &str) -> StoreResult<Option<ServiceAccount>>;
+    async fn service_accounts(&self) -> StoreResult<Vec<ServiceAccount>>;
+    async fn upsert_service_account(&self, account: &ServiceAccount) -> StoreResult<()>;
+    /// Deletes the account; its tokens stop working at once. False when there was no such account.
+    async fn delete_service_account(&self, client_id: &str) -> StoreResult<bool>;
+    /// Records an issued token unless the account already holds `max_active` unexpired, unrevoked tokens
+    /// (then false, nothing recorded).
+    async fn record_token(
+        &self,
+        jti: &str,
+        client_id: &str,
+        issued_at: UnixSeconds,
+        expires_at: UnixSeconds,
+        max_active: i64,
+    ) -> StoreResult<bool>;
+    /// Whether the token is recorded for this account, unrevoked and unexpired, and the account still exists.
+    async fn token_is_live(&self, jti: &str, client_id: &str, now: UnixSeconds) -> StoreResult<bool>;
+    /// Revokes the token if it belongs to `client_id`. Some(true) revoked (or already revoked), Some(false) it
+    /// belongs to another account, None unknown.
+    async fn revoke_token(&self, jti: &str, client_id: &str) -> StoreResult<Option<bool>>;
+
+    /// A server-wide secret by name, created from `candidate` by the first process that asks, so every process
+    /// on this database signs and checks with the same key.
+    async fn server_secret(&self, name: &str, candidate: &str) -> StoreResult<String>;
 
     // Invitations. Reads return pending (unexpired at `now`) invitations only.
     /// Inserts the project invitation and, unless one is pending already, its companion org invitation, in
@@ -112,7 +139,58 @@ pub trait Store: Send + Sync + 'static {
 pub async fn open(database_url: &str) -> anyhow::Result<std::sync::Arc<dyn Store>> {
     if database_url.starts_with("sqlite:") {
         Ok(std::sync::Arc::new(sqlite::SqliteStore::open(database_url).await?))
+    } else if database_url.starts_with("postgres://") || database_url.starts_with("postgresql://") {
+        Ok(std::sync::Arc::new(postgres::PgStore::open(database_url).await?))
     } else {
-        anyhow::bail!("unsupported --database-url {database_url:?}: expected sqlite://PATH")
+        anyhow::bail!(
+            "unsupported --database-url {:?}: expected sqlite://PATH or postgres://USER@HOST[:PORT]/DATABASE",
+            redact_password(database_url)
+        )
+    }
+}
+
+/// The URL with any password replaced, for messages.
+fn redact_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rsplit_once('@') {
+        Some((userinfo, host)) if userinfo.contains(':') => {
+            let user = userinfo.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}:***@{host}{}", &rest[authority_end..])
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn migration_names(backend: &str) -> Vec<String> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations").join(backend);
+        let mut names: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn both_backends_have_the_same_migrations() {
+        let sqlite = migration_names("sqlite");
+        assert!(!sqlite.is_empty());
+        assert_eq!(sqlite, migration_names("postgres"), "migrations/sqlite and migrations/postgres differ");
+    }
+
+    #[tokio::test]
+    async fn unknown_schemes_are_refused_without_showing_a_password() {
+        for url in ["mysql://root:hunter2@db/x", "postgres:/nohost", "atlas.db"] {
+            let err = open(url).await.err().expect("refused").to_string();
+            assert!(err.contains("unsupported --database-url"), "{url}: {err}");
+            assert!(!err.contains("hunter2"), "{err}");
+        }
     }
 }

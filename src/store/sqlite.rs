@@ -16,7 +16,9 @@ use super::{Membership, Store, StoreError, StoreResult};
 use crate::clock::UnixSeconds;
 use crate::domain::invitation::{MAX_PENDING_PER_SCOPE, NewProjectInvitation, acceptance};
 use crate::domain::username::normalize;
-use crate::domain::{ApiKeyRecord, GroupRoleAssignment, Invitation, InvitationKind, Org, Project, Team, User};
+use crate::domain::{
+    ApiKeyRecord, GroupRoleAssignment, Invitation, InvitationKind, Org, Project, ServiceAccount, Team, User,
+};
 
 pub struct SqliteStore {
     pool: SqlitePool,
@@ -96,10 +98,7 @@ fn invitation_from_row(row: &SqliteRow) -> StoreResult<Invitation> {
         team_ids: from_json(&get_text("team_ids")?)?,
         group_role_assignments: assignments
             .into_iter()
-            .map(|a| GroupRoleAssignment {
-                group_id: a.group_id,
-                roles: a.roles,
-            })
+            .map(|a| GroupRoleAssignment { group_id: a.group_id, roles: a.roles })
             .collect(),
         inviter_username: get_text("inviter_username")?,
         created_at: row.try_get("created_at").map_err(db_error)?,
@@ -111,10 +110,7 @@ fn assignments_json(invitation: &Invitation) -> String {
     let stored: Vec<StoredAssignment> = invitation
         .group_role_assignments
         .iter()
-        .map(|a| StoredAssignment {
-            group_id: a.group_id.clone(),
-            roles: a.roles.clone(),
-        })
+        .map(|a| StoredAssignment { group_id: a.group_id.clone(), roles: a.roles.clone() })
         .collect();
     to_json(&stored)
 }
@@ -207,18 +203,10 @@ async fn fetch_user(executor: impl sqlx::SqliteExecutor<'_> + Copy, username_nor
         return Ok(None);
     };
     let id: String = row.get("id");
-    let org_roles = roles_by_scope(
-        executor,
-        "SELECT org_id, roles FROM org_memberships WHERE user_id = $1",
-        &id,
-    )
-    .await?;
-    let project_roles = roles_by_scope(
-        executor,
-        "SELECT project_id, roles FROM project_memberships WHERE user_id = $1",
-        &id,
-    )
-    .await?;
+    let org_roles =
+        roles_by_scope(executor, "SELECT org_id, roles FROM org_memberships WHERE user_id = $1", &id).await?;
+    let project_roles =
+        roles_by_scope(executor, "SELECT project_id, roles FROM project_memberships WHERE user_id = $1", &id).await?;
     let team_ids = sqlx::query_scalar("SELECT team_id FROM team_memberships WHERE user_id = $1 ORDER BY team_id")
         .bind(&id)
         .fetch_all(executor)
@@ -239,14 +227,8 @@ async fn roles_by_scope(
     sql: &'static str,
     user_id: &str,
 ) -> StoreResult<BTreeMap<String, Vec<String>>> {
-    let rows = sqlx::query(sql)
-        .bind(user_id)
-        .fetch_all(executor)
-        .await
-        .map_err(db_error)?;
-    rows.iter()
-        .map(|row| Ok((row.get::<String, _>(0), from_json(&row.get::<String, _>(1))?)))
-        .collect()
+    let rows = sqlx::query(sql).bind(user_id).fetch_all(executor).await.map_err(db_error)?;
+    rows.iter().map(|row| Ok((row.get::<String, _>(0), from_json(&row.get::<String, _>(1))?))).collect()
 }
 
 fn api_key_from_row(row: &SqliteRow) -> StoreResult<ApiKeyRecord> {
@@ -259,8 +241,31 @@ fn api_key_from_row(row: &SqliteRow) -> StoreResult<ApiKeyRecord> {
         ha1_sha256: row.get("ha1_sha256"),
         org_roles: from_json(&row.get::<String, _>("org_roles"))?,
         project_roles: from_json(&row.get::<String, _>("project_roles"))?,
+        access_list: from_json(&row.get::<String, _>("access_list"))?,
         created_at: row.get("created_at"),
     })
+}
+
+fn service_account_from_row(row: &SqliteRow) -> StoreResult<ServiceAccount> {
+    Ok(ServiceAccount {
+        client_id: row.get("client_id"),
+        org_id: row.get("org_id"),
+        description: row.get("description"),
+        secret_sha256: row.get("secret_sha256"),
+        org_roles: from_json(&row.get::<String, _>("org_roles"))?,
+        project_roles: from_json(&row.get::<String, _>("project_roles"))?,
+        access_list: from_json(&row.get::<String, _>("access_list"))?,
+        created_at: row.get("created_at"),
+    })
+}
+
+fn org_from_row(row: &SqliteRow) -> Org {
+    Org {
+        id: row.get("id"),
+        name: row.get("name"),
+        created_at: row.get("created_at"),
+        api_access_list_required: row.get::<i64, _>("api_access_list_required") != 0,
+    }
 }
 
 /// Adds `roles` to a membership row, keeping the roles it had.
@@ -297,16 +302,12 @@ async fn grant_roles(
 #[async_trait]
 impl Store for SqliteStore {
     async fn org(&self, id: &str) -> StoreResult<Option<Org>> {
-        let row = sqlx::query("SELECT id, name, created_at FROM orgs WHERE id = $1")
+        let row = sqlx::query("SELECT * FROM orgs WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
             .await
             .map_err(db_error)?;
-        Ok(row.map(|r| Org {
-            id: r.get("id"),
-            name: r.get("name"),
-            created_at: r.get("created_at"),
-        }))
+        Ok(row.as_ref().map(org_from_row))
     }
 
     async fn project(&self, id: &str) -> StoreResult<Option<Project>> {
@@ -329,26 +330,12 @@ impl Store for SqliteStore {
             .fetch_optional(&self.pool)
             .await
             .map_err(db_error)?;
-        Ok(row.map(|r| Team {
-            id: r.get("id"),
-            org_id: r.get("org_id"),
-            name: r.get("name"),
-        }))
+        Ok(row.map(|r| Team { id: r.get("id"), org_id: r.get("org_id"), name: r.get("name") }))
     }
 
     async fn orgs(&self) -> StoreResult<Vec<Org>> {
-        let rows = sqlx::query("SELECT id, name, created_at FROM orgs ORDER BY id")
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db_error)?;
-        Ok(rows
-            .iter()
-            .map(|r| Org {
-                id: r.get("id"),
-                name: r.get("name"),
-                created_at: r.get("created_at"),
-            })
-            .collect())
+        let rows = sqlx::query("SELECT * FROM orgs ORDER BY id").fetch_all(&self.pool).await.map_err(db_error)?;
+        Ok(rows.iter().map(org_from_row).collect())
     }
 
     async fn projects(&self, org_id: Option<&str>) -> StoreResult<Vec<Project>> {
@@ -376,14 +363,7 @@ impl Store for SqliteStore {
             .fetch_all(&self.pool)
             .await
             .map_err(db_error)?;
-        Ok(rows
-            .iter()
-            .map(|r| Team {
-                id: r.get("id"),
-                org_id: r.get("org_id"),
-                name: r.get("name"),
-            })
-            .collect())
+        Ok(rows.iter().map(|r| Team { id: r.get("id"), org_id: r.get("org_id"), name: r.get("name") }).collect())
     }
 
     async fn users(&self) -> StoreResult<Vec<User>> {
@@ -416,10 +396,7 @@ impl Store for SqliteStore {
         .fetch_one(&self.pool)
         .await
         .map_err(db_error)?;
-        Ok(Membership {
-            org_member: row.get::<bool, _>(0),
-            project_member: row.get::<bool, _>(1),
-        })
+        Ok(Membership { org_member: row.get::<bool, _>(0), project_member: row.get::<bool, _>(1) })
     }
 
     async fn api_key(&self, public_key: &str) -> StoreResult<Option<ApiKeyRecord>> {
@@ -432,21 +409,23 @@ impl Store for SqliteStore {
     }
 
     async fn api_keys(&self) -> StoreResult<Vec<ApiKeyRecord>> {
-        let rows = sqlx::query("SELECT * FROM api_keys ORDER BY public_key")
-            .fetch_all(&self.pool)
-            .await
-            .map_err(db_error)?;
+        let rows =
+            sqlx::query("SELECT * FROM api_keys ORDER BY public_key").fetch_all(&self.pool).await.map_err(db_error)?;
         rows.iter().map(api_key_from_row).collect()
     }
 
     async fn upsert_org(&self, org: &Org) -> StoreResult<()> {
-        sqlx::query("INSERT INTO orgs (id, name, created_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET name = excluded.name")
-            .bind(&org.id)
-            .bind(&org.name)
-            .bind(org.created_at)
-            .execute(&self.pool)
-            .await
-            .map_err(db_error)?;
+        sqlx::query(
+            "INSERT INTO orgs (id, name, created_at, api_access_list_required) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (id) DO UPDATE SET name = excluded.name, api_access_list_required = excluded.api_access_list_required",
+        )
+        .bind(&org.id)
+        .bind(&org.name)
+        .bind(org.created_at)
+        .bind(i64::from(org.api_access_list_required))
+        .execute(&self.pool)
+        .await
+        .map_err(db_error)?;
         Ok(())
     }
 
@@ -532,18 +511,17 @@ impl Store for SqliteStore {
                 .map_err(db_error)?;
         }
         tx.commit().await.map_err(db_error)?;
-        fetch_user(&self.pool, &norm)
-            .await?
-            .ok_or_else(|| StoreError::Other("user vanished after upsert".into()))
+        fetch_user(&self.pool, &norm).await?.ok_or_else(|| StoreError::Other("user vanished after upsert".into()))
     }
 
     async fn upsert_api_key(&self, key: &ApiKeyRecord) -> StoreResult<()> {
         sqlx::query(
-            "INSERT INTO api_keys (id, public_key, org_id, description, ha1_md5, ha1_sha256, org_roles, project_roles, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+            "INSERT INTO api_keys (id, public_key, org_id, description, ha1_md5, ha1_sha256, org_roles, project_roles, \
+               access_list, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
              ON CONFLICT (public_key) DO UPDATE SET org_id = excluded.org_id, description = excluded.description, \
                ha1_md5 = excluded.ha1_md5, ha1_sha256 = excluded.ha1_sha256, org_roles = excluded.org_roles, \
-               project_roles = excluded.project_roles",
+               project_roles = excluded.project_roles, access_list = excluded.access_list",
         )
         .bind(&key.id)
         .bind(&key.public_key)
@@ -553,11 +531,154 @@ impl Store for SqliteStore {
         .bind(&key.ha1_sha256)
         .bind(to_json(&key.org_roles))
         .bind(to_json(&key.project_roles))
+        .bind(to_json(&key.access_list))
         .bind(key.created_at)
         .execute(&self.pool)
         .await
         .map_err(db_error)?;
         Ok(())
+    }
+
+    async fn service_account(&self, client_id: &str) -> StoreResult<Option<ServiceAccount>> {
+        let row = sqlx::query("SELECT * FROM service_accounts WHERE client_id = $1")
+            .bind(client_id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_error)?;
+        row.as_ref().map(service_account_from_row).transpose()
+    }
+
+    async fn service_accounts(&self) -> StoreResult<Vec<ServiceAccount>> {
+        let rows = sqlx::query("SELECT * FROM service_accounts ORDER BY client_id")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db_error)?;
+        rows.iter().map(service_account_from_row).collect()
+    }
+
+    async fn upsert_service_account(&self, account: &ServiceAccount) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO service_accounts (client_id, org_id, description, secret_sha256, org_roles, project_roles, \
+               access_list, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             ON CONFLICT (client_id) DO UPDATE SET org_id = excluded.org_id, description = excluded.description, \
+               secret_sha256 = excluded.secret_sha256, org_roles = excluded.org_roles, \
+               project_roles = excluded.project_roles, access_list = excluded.access_list",
+        )
+        .bind(&account.client_id)
+        .bind(&account.org_id)
+        .bind(&account.description)
+        .bind(&account.secret_sha256)
+        .bind(to_json(&account.org_roles))
+        .bind(to_json(&account.project_roles))
+        .bind(to_json(&account.access_list))
+        .bind(account.created_at)
+        .execute(&self.pool)
+        .await
+        .map_err(db_error)?;
+        Ok(())
+    }
+
+    async fn delete_service_account(&self, client_id: &str) -> StoreResult<bool> {
+        let mut tx = self.write().await?;
+        sqlx::query("DELETE FROM access_tokens WHERE client_id = $1")
+            .bind(client_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        let deleted = sqlx::query("DELETE FROM service_accounts WHERE client_id = $1")
+            .bind(client_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?
+            .rows_affected();
+        tx.commit().await.map_err(db_error)?;
+        Ok(deleted == 1)
+    }
+
+    async fn record_token(
+        &self,
+        jti: &str,
+        client_id: &str,
+        issued_at: UnixSeconds,
+        expires_at: UnixSeconds,
+        max_active: i64,
+    ) -> StoreResult<bool> {
+        let mut tx = self.write().await?;
+        sqlx::query("DELETE FROM access_tokens WHERE client_id = $1 AND expires_at < $2")
+            .bind(client_id)
+            .bind(issued_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        let active: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM access_tokens WHERE client_id = $1 AND revoked = 0")
+            .bind(client_id)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        if active >= max_active {
+            return Ok(false);
+        }
+        sqlx::query("INSERT INTO access_tokens (jti, client_id, issued_at, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(jti)
+            .bind(client_id)
+            .bind(issued_at)
+            .bind(expires_at)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        tx.commit().await.map_err(db_error)?;
+        Ok(true)
+    }
+
+    async fn token_is_live(&self, jti: &str, client_id: &str, now: UnixSeconds) -> StoreResult<bool> {
+        let live: Option<i64> = sqlx::query_scalar(
+            "SELECT 1 FROM access_tokens t JOIN service_accounts a ON a.client_id = t.client_id \
+             WHERE t.jti = $1 AND t.client_id = $2 AND t.revoked = 0 AND t.expires_at >= $3",
+        )
+        .bind(jti)
+        .bind(client_id)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_error)?;
+        Ok(live.is_some())
+    }
+
+    async fn revoke_token(&self, jti: &str, client_id: &str) -> StoreResult<Option<bool>> {
+        let mut tx = self.write().await?;
+        let owner: Option<String> = sqlx::query_scalar("SELECT client_id FROM access_tokens WHERE jti = $1")
+            .bind(jti)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        let outcome = match owner {
+            Some(owner) if owner == client_id => {
+                sqlx::query("UPDATE access_tokens SET revoked = 1 WHERE jti = $1")
+                    .bind(jti)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(db_error)?;
+                Some(true)
+            }
+            Some(_) => Some(false),
+            None => None,
+        };
+        tx.commit().await.map_err(db_error)?;
+        Ok(outcome)
+    }
+
+    async fn server_secret(&self, name: &str, candidate: &str) -> StoreResult<String> {
+        sqlx::query("INSERT INTO server_secrets (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING")
+            .bind(name)
+            .bind(candidate)
+            .execute(&self.pool)
+            .await
+            .map_err(db_error)?;
+        sqlx::query_scalar("SELECT value FROM server_secrets WHERE name = $1")
+            .bind(name)
+            .fetch_one(&self.pool)
+            .await
+            .map_err(db_error)
     }
 
     async fn insert_project_invitation(&self, new: &NewProjectInvitation, now: UnixSeconds) -> StoreResult<()> {
@@ -615,11 +736,7 @@ impl Store for SqliteStore {
         username_norm: &str,
         now: UnixSeconds,
     ) -> StoreResult<Option<Invitation>> {
-        Ok(self
-            .invitations(kind, scope_id, Some(username_norm), now)
-            .await?
-            .into_iter()
-            .next())
+        Ok(self.invitations(kind, scope_id, Some(username_norm), now).await?.into_iter().next())
     }
 
     async fn invitations(
@@ -757,11 +874,7 @@ impl Store for SqliteStore {
                 .await
                 .map_err(db_error)?;
         }
-        sqlx::query("DELETE FROM invitations WHERE id = $1")
-            .bind(id)
-            .execute(&mut *tx)
-            .await
-            .map_err(db_error)?;
+        sqlx::query("DELETE FROM invitations WHERE id = $1").bind(id).execute(&mut *tx).await.map_err(db_error)?;
         tx.commit().await.map_err(db_error)?;
         Ok(Some(invitation))
     }

@@ -10,11 +10,7 @@ use crate::support::*;
 fn operations(scope: &str, invitation_id: &str, project: bool, username: &str) -> Vec<Call> {
     let collection = format!("/api/atlas/v2/{scope}/invites");
     let item = format!("{collection}/{invitation_id}");
-    let roles = if project {
-        json!(["GROUP_READ_ONLY"])
-    } else {
-        json!(["ORG_MEMBER"])
-    };
+    let roles = if project { json!(["GROUP_READ_ONLY"]) } else { json!(["ORG_MEMBER"]) };
     vec![
         Call::new(Method::POST, &collection).json(&json!({"username": username, "roles": roles})),
         Call::new(Method::GET, &collection),
@@ -26,22 +22,10 @@ fn operations(scope: &str, invitation_id: &str, project: bool, username: &str) -
 }
 
 async fn pending(server: &TestServer, scope: &str, username: &str, project: bool) -> String {
-    let roles = if project {
-        json!(["GROUP_OWNER"])
-    } else {
-        json!(["ORG_MEMBER"])
-    };
-    let owner = if scope.contains(O2) || scope.contains(PC) {
-        server.as_(&O2_OWNER)
-    } else {
-        server.as_(&OWNER)
-    };
-    let response = owner
-        .post(
-            &format!("/api/atlas/v2/{scope}/invites"),
-            &json!({"username": username, "roles": roles}),
-        )
-        .await;
+    let roles = if project { json!(["GROUP_OWNER"]) } else { json!(["ORG_MEMBER"]) };
+    let owner = if scope.contains(O2) || scope.contains(PC) { server.as_(&O2_OWNER) } else { server.as_(&OWNER) };
+    let response =
+        owner.post(&format!("/api/atlas/v2/{scope}/invites"), &json!({"username": username, "roles": roles})).await;
     assert_eq!(response.status, 200, "{}", response.text);
     response.json()["id"].as_str().unwrap().to_string()
 }
@@ -58,29 +42,14 @@ async fn the_authorization_matrix() {
     ];
     // (key, expected outcome per scope above): "OK" or the 401 errorCode.
     let matrix: [(&Key, [&str; 5]); 7] = [
-        (
-            &OWNER,
-            ["OK", "OK", "USER_CANNOT_ACCESS_GROUP", "OK", "USER_UNAUTHORIZED"],
-        ),
+        (&OWNER, ["OK", "OK", "USER_CANNOT_ACCESS_GROUP", "OK", "USER_UNAUTHORIZED"]),
         (
             &PA_OWNER,
-            [
-                "OK",
-                "USER_CANNOT_ACCESS_GROUP",
-                "USER_CANNOT_ACCESS_GROUP",
-                "USER_UNAUTHORIZED",
-                "USER_UNAUTHORIZED",
-            ],
+            ["OK", "USER_CANNOT_ACCESS_GROUP", "USER_CANNOT_ACCESS_GROUP", "USER_UNAUTHORIZED", "USER_UNAUTHORIZED"],
         ),
         (
             &PB_OWNER,
-            [
-                "USER_CANNOT_ACCESS_GROUP",
-                "OK",
-                "USER_CANNOT_ACCESS_GROUP",
-                "USER_UNAUTHORIZED",
-                "USER_UNAUTHORIZED",
-            ],
+            ["USER_CANNOT_ACCESS_GROUP", "OK", "USER_CANNOT_ACCESS_GROUP", "USER_UNAUTHORIZED", "USER_UNAUTHORIZED"],
         ),
         (
             &PA_READER,
@@ -112,16 +81,7 @@ async fn the_authorization_matrix() {
                 "USER_UNAUTHORIZED",
             ],
         ),
-        (
-            &O2_OWNER,
-            [
-                "USER_CANNOT_ACCESS_GROUP",
-                "USER_CANNOT_ACCESS_GROUP",
-                "OK",
-                "USER_UNAUTHORIZED",
-                "OK",
-            ],
-        ),
+        (&O2_OWNER, ["USER_CANNOT_ACCESS_GROUP", "USER_CANNOT_ACCESS_GROUP", "OK", "USER_UNAUTHORIZED", "OK"]),
     ];
     for (k, (key, outcomes)) in matrix.iter().enumerate() {
         for (s, ((scope, project), expected)) in scopes.iter().zip(outcomes).enumerate() {
@@ -135,12 +95,7 @@ async fn the_authorization_matrix() {
                 for call in operations(scope, &invitation_id, *project, &newcomer) {
                     statuses.push(client.call(call).await.status);
                 }
-                assert_eq!(
-                    statuses,
-                    vec![200, 200, 200, 200, 200, 204],
-                    "{} on {scope}",
-                    key.public
-                );
+                assert_eq!(statuses, vec![200, 200, 200, 200, 200, 204], "{} on {scope}", key.public);
             } else {
                 for call in operations(scope, &invitation_id, *project, &victim) {
                     let description = format!("{} {} {}", key.public, call.method, call.path);
@@ -152,10 +107,7 @@ async fn the_authorization_matrix() {
                         "{description}: {}",
                         response.text
                     );
-                    assert!(
-                        response.header("www-authenticate").is_none(),
-                        "authorization failures carry no challenge"
-                    );
+                    assert!(response.header("www-authenticate").is_none(), "authorization failures carry no challenge");
                     assert_eq!(server.snapshot().await, before, "{description} changed the store");
                 }
             }

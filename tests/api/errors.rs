@@ -39,12 +39,7 @@ async fn fixture() -> Fixture {
         json!({"username": "carol@example.com", "roles": ["ORG_MEMBER"]}),
     )
     .await;
-    Fixture {
-        server,
-        in_pa,
-        in_pb,
-        in_o1,
-    }
+    Fixture { server, in_pa, in_pb, in_o1 }
 }
 
 /// Sends `call` as `key`, asserts the Atlas error, and that nothing in the store changed.
@@ -75,31 +70,13 @@ async fn malformed_path_ids() {
     let fx = fixture().await;
     let upper = fx.in_pa.to_uppercase();
     let cases = [
-        (
-            format!("/api/atlas/v2/groups/{PA}/invites/{upper}"),
-            "INVALID_INVITATION_ID",
-        ),
-        (
-            format!("/api/atlas/v2/groups/{PA}/invites/{}", &fx.in_pa[..23]),
-            "INVALID_INVITATION_ID",
-        ),
-        (
-            format!("/api/atlas/v2/groups/{PA}/invites/{}0", fx.in_pa),
-            "INVALID_INVITATION_ID",
-        ),
-        (
-            format!("/api/atlas/v2/groups/{PA}/invites/zzzzzzzzzzzzzzzzzzzzzzzz"),
-            "INVALID_INVITATION_ID",
-        ),
-        (
-            "/api/atlas/v2/groups/6F00000000000000000000A1/invites".to_string(),
-            "INVALID_GROUP_ID",
-        ),
+        (format!("/api/atlas/v2/groups/{PA}/invites/{upper}"), "INVALID_INVITATION_ID"),
+        (format!("/api/atlas/v2/groups/{PA}/invites/{}", &fx.in_pa[..23]), "INVALID_INVITATION_ID"),
+        (format!("/api/atlas/v2/groups/{PA}/invites/{}0", fx.in_pa), "INVALID_INVITATION_ID"),
+        (format!("/api/atlas/v2/groups/{PA}/invites/zzzzzzzzzzzzzzzzzzzzzzzz"), "INVALID_INVITATION_ID"),
+        ("/api/atlas/v2/groups/6F00000000000000000000A1/invites".to_string(), "INVALID_GROUP_ID"),
         ("/api/atlas/v2/groups/nothex/invites".to_string(), "INVALID_GROUP_ID"),
-        (
-            "/api/atlas/v2/orgs/6f000000000000000000001/invites".to_string(),
-            "INVALID_ORG_ID",
-        ),
+        ("/api/atlas/v2/orgs/6f000000000000000000001/invites".to_string(), "INVALID_ORG_ID"),
     ];
     for (path, code) in cases {
         refused(&fx, &OWNER, Call::new(Method::GET, &path), 404, code).await;
@@ -119,42 +96,16 @@ async fn unknown_foreign_and_wrong_kind_invitation_ids_look_alike() {
     for id in [unknown, fx.in_pb.as_str(), fx.in_o1.as_str()] {
         let path = format!("/api/atlas/v2/groups/{PA}/invites/{id}");
         refused(&fx, &OWNER, Call::new(Method::GET, &path), 404, "INVALID_INVITATION_ID").await;
-        refused(
-            &fx,
-            &OWNER,
-            patch(&path, json!({"roles": ["GROUP_OWNER"]})),
-            404,
-            "INVALID_INVITATION_ID",
-        )
-        .await;
-        refused(
-            &fx,
-            &OWNER,
-            Call::new(Method::DELETE, &path),
-            404,
-            "INVALID_INVITATION_ID",
-        )
-        .await;
+        refused(&fx, &OWNER, patch(&path, json!({"roles": ["GROUP_OWNER"]})), 404, "INVALID_INVITATION_ID").await;
+        refused(&fx, &OWNER, Call::new(Method::DELETE, &path), 404, "INVALID_INVITATION_ID").await;
     }
     let path = format!("/api/atlas/v2/orgs/{O1}/invites/{}", fx.in_pa);
-    refused(
-        &fx,
-        &OWNER,
-        Call::new(Method::DELETE, &path),
-        404,
-        "INVALID_INVITATION_ID",
-    )
-    .await;
+    refused(&fx, &OWNER, Call::new(Method::DELETE, &path), 404, "INVALID_INVITATION_ID").await;
     // The same answer, byte for byte apart from the id, for a foreign id and a random one.
     let owner = fx.server.as_(&OWNER);
-    let foreign = owner
-        .get(&format!("/api/atlas/v2/groups/{PA}/invites/{}", fx.in_pb))
-        .await;
+    let foreign = owner.get(&format!("/api/atlas/v2/groups/{PA}/invites/{}", fx.in_pb)).await;
     let random = owner.get(&format!("/api/atlas/v2/groups/{PA}/invites/{unknown}")).await;
-    assert_eq!(
-        foreign.text.replace(&fx.in_pb, "ID"),
-        random.text.replace(unknown, "ID")
-    );
+    assert_eq!(foreign.text.replace(&fx.in_pb, "ID"), random.text.replace(unknown, "ID"));
 }
 
 #[tokio::test]
@@ -177,14 +128,8 @@ async fn unknown_scopes() {
     )
     .await;
     let body = json!({"username": "x@example.com", "roles": ["GROUP_OWNER"]});
-    refused(
-        &fx,
-        &OWNER,
-        post("/api/atlas/v2/groups/6f00000000000000000000ff/invites", body),
-        404,
-        "GROUP_NOT_FOUND",
-    )
-    .await;
+    refused(&fx, &OWNER, post("/api/atlas/v2/groups/6f00000000000000000000ff/invites", body), 404, "GROUP_NOT_FOUND")
+        .await;
 }
 
 #[tokio::test]
@@ -192,68 +137,24 @@ async fn bodies_that_are_not_invitation_requests() {
     let fx = fixture().await;
     let path = format!("/api/atlas/v2/groups/{PA}/invites");
     let raw = |content_type: Option<&str>, body: &[u8]| Call::new(Method::POST, &path).raw(content_type, body);
-    refused(
-        &fx,
-        &OWNER,
-        raw(Some("application/json"), b"{\"username\":"),
-        400,
-        "MALFORMED_JSON",
-    )
-    .await;
+    refused(&fx, &OWNER, raw(Some("application/json"), b"{\"username\":"), 400, "MALFORMED_JSON").await;
     refused(&fx, &OWNER, raw(Some("application/json"), b""), 400, "MALFORMED_JSON").await;
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
-    refused(
-        &fx,
-        &OWNER,
-        raw(Some("application/json"), deep.as_bytes()),
-        413,
-        "PAYLOAD_TOO_LARGE",
-    )
-    .await;
+    refused(&fx, &OWNER, raw(Some("application/json"), deep.as_bytes()), 413, "PAYLOAD_TOO_LARGE").await;
     let nested = format!("{}{}", "[".repeat(5_000), "]".repeat(5_000));
-    refused(
-        &fx,
-        &OWNER,
-        raw(Some("application/json"), nested.as_bytes()),
-        400,
-        "MALFORMED_JSON",
-    )
-    .await;
+    refused(&fx, &OWNER, raw(Some("application/json"), nested.as_bytes()), 400, "MALFORMED_JSON").await;
     refused(&fx, &OWNER, raw(Some("application/json"), b"[]"), 400, "INVALID_JSON").await;
-    refused(
-        &fx,
-        &OWNER,
-        raw(Some("text/plain"), b"{}"),
-        415,
-        "UNSUPPORTED_MEDIA_TYPE",
-    )
-    .await;
-    refused(
-        &fx,
-        &OWNER,
-        raw(Some("application/x-www-form-urlencoded"), b"username=x"),
-        415,
-        "UNSUPPORTED_MEDIA_TYPE",
-    )
-    .await;
+    refused(&fx, &OWNER, raw(Some("text/plain"), b"{}"), 415, "UNSUPPORTED_MEDIA_TYPE").await;
+    refused(&fx, &OWNER, raw(Some("application/x-www-form-urlencoded"), b"username=x"), 415, "UNSUPPORTED_MEDIA_TYPE")
+        .await;
     refused(&fx, &OWNER, raw(None, b"{}"), 415, "UNSUPPORTED_MEDIA_TYPE").await;
     let big = format!("{{\"username\":\"{}\"}}", "a".repeat(70_000));
-    refused(
-        &fx,
-        &OWNER,
-        raw(Some("application/json"), big.as_bytes()),
-        413,
-        "PAYLOAD_TOO_LARGE",
-    )
-    .await;
+    refused(&fx, &OWNER, raw(Some("application/json"), big.as_bytes()), 413, "PAYLOAD_TOO_LARGE").await;
     // Both media types Atlas accepts for bodies work.
     let ok = fx
         .server
         .as_(&OWNER)
-        .call(raw(
-            Some("application/json"),
-            br#"{"username":"json@example.com","roles":["GROUP_OWNER"]}"#,
-        ))
+        .call(raw(Some("application/json"), br#"{"username":"json@example.com","roles":["GROUP_OWNER"]}"#))
         .await;
     assert_eq!(ok.status, 200, "{}", ok.text);
 }
@@ -265,47 +166,22 @@ async fn attributes() {
     let by_id = format!("/api/atlas/v2/groups/{PA}/invites/{}", fx.in_pa);
     let org = format!("/api/atlas/v2/orgs/{O1}/invites");
     let cases: Vec<(Call, u16, &str)> = vec![
+        (post(&path, json!({"username": "d@example.com", "roles": "GROUP_OWNER"})), 400, "INVALID_JSON_ATTRIBUTE"),
+        (post(&path, json!({"username": "d@example.com", "roles": [1, 2]})), 400, "INVALID_JSON_ATTRIBUTE"),
+        (post(&path, json!({"username": "d@example.com", "roles": null})), 400, "INVALID_JSON_ATTRIBUTE"),
+        (post(&path, json!({"username": ["d@example.com"], "roles": ["GROUP_OWNER"]})), 400, "INVALID_JSON_ATTRIBUTE"),
         (
-            post(&path, json!({"username": "d@example.com", "roles": "GROUP_OWNER"})),
-            400,
-            "INVALID_JSON_ATTRIBUTE",
-        ),
-        (
-            post(&path, json!({"username": "d@example.com", "roles": [1, 2]})),
-            400,
-            "INVALID_JSON_ATTRIBUTE",
-        ),
-        (
-            post(&path, json!({"username": "d@example.com", "roles": null})),
-            400,
-            "INVALID_JSON_ATTRIBUTE",
-        ),
-        (
-            post(&path, json!({"username": ["d@example.com"], "roles": ["GROUP_OWNER"]})),
-            400,
-            "INVALID_JSON_ATTRIBUTE",
-        ),
-        (
-            post(
-                &path,
-                json!({"username": "d@example.com", "roles": ["GROUP_OWNER"], "isAdmin": true}),
-            ),
+            post(&path, json!({"username": "d@example.com", "roles": ["GROUP_OWNER"], "isAdmin": true})),
             400,
             "INVALID_ATTRIBUTE",
         ),
         (
-            post(
-                &path,
-                json!({"username": "d@example.com", "roles": ["GROUP_OWNER"], "id": fx.in_pa}),
-            ),
+            post(&path, json!({"username": "d@example.com", "roles": ["GROUP_OWNER"], "id": fx.in_pa})),
             400,
             "INVALID_ATTRIBUTE",
         ),
         (
-            post(
-                &path,
-                json!({"username": "d@example.com", "roles": ["GROUP_OWNER"], "inviterUsername": "me"}),
-            ),
+            post(&path, json!({"username": "d@example.com", "roles": ["GROUP_OWNER"], "inviterUsername": "me"})),
             400,
             "INVALID_ATTRIBUTE",
         ),
@@ -318,140 +194,60 @@ async fn attributes() {
             "INVALID_ATTRIBUTE",
         ),
         (
-            post(
-                &path,
-                json!({"username": "d@example.com", "roles": ["GROUP_OWNER"], "groupId": PB}),
-            ),
+            post(&path, json!({"username": "d@example.com", "roles": ["GROUP_OWNER"], "groupId": PB})),
+            400,
+            "INVALID_ATTRIBUTE",
+        ),
+        (patch(&by_id, json!({"roles": ["GROUP_OWNER"], "username": "evil@example.com"})), 400, "INVALID_ATTRIBUTE"),
+        (
+            patch(&by_id, json!({"roles": ["GROUP_OWNER"], "createdAt": "2020-01-01T00:00:00Z"})),
             400,
             "INVALID_ATTRIBUTE",
         ),
         (
-            patch(
-                &by_id,
-                json!({"roles": ["GROUP_OWNER"], "username": "evil@example.com"}),
-            ),
-            400,
-            "INVALID_ATTRIBUTE",
-        ),
-        (
-            patch(
-                &by_id,
-                json!({"roles": ["GROUP_OWNER"], "createdAt": "2020-01-01T00:00:00Z"}),
-            ),
-            400,
-            "INVALID_ATTRIBUTE",
-        ),
-        (
-            post(
-                &org,
-                json!({"username": "d@example.com", "roles": ["ORG_MEMBER"], "orgId": O2}),
-            ),
+            post(&org, json!({"username": "d@example.com", "roles": ["ORG_MEMBER"], "orgId": O2})),
             400,
             "INVALID_ATTRIBUTE",
         ),
         (post(&path, json!({"roles": ["GROUP_OWNER"]})), 400, "MISSING_ATTRIBUTE"),
-        (
-            post(&path, json!({"username": "d@example.com"})),
-            400,
-            "MISSING_ATTRIBUTE",
-        ),
-        (
-            post(&path, json!({"username": "d@example.com", "roles": []})),
-            400,
-            "MISSING_ATTRIBUTE",
-        ),
+        (post(&path, json!({"username": "d@example.com"})), 400, "MISSING_ATTRIBUTE"),
+        (post(&path, json!({"username": "d@example.com", "roles": []})), 400, "MISSING_ATTRIBUTE"),
         (patch(&by_id, json!({})), 400, "MISSING_ATTRIBUTE"),
+        (patch(&path, json!({"roles": ["GROUP_OWNER"]})), 400, "MISSING_ATTRIBUTE"),
+        (post(&path, json!({"username": "bob", "roles": ["GROUP_OWNER"]})), 400, "INVALID_USERNAME"),
         (
-            patch(&path, json!({"roles": ["GROUP_OWNER"]})),
-            400,
-            "MISSING_ATTRIBUTE",
-        ),
-        (
-            post(&path, json!({"username": "bob", "roles": ["GROUP_OWNER"]})),
+            post(&path, json!({"username": "a'; DROP TABLE invitations;--@x.com", "roles": ["GROUP_OWNER"]})),
             400,
             "INVALID_USERNAME",
         ),
+        (post(&path, json!({"username": "üser@example.com", "roles": ["GROUP_OWNER"]})), 400, "INVALID_USERNAME"),
         (
-            post(
-                &path,
-                json!({"username": "a'; DROP TABLE invitations;--@x.com", "roles": ["GROUP_OWNER"]}),
-            ),
+            post(&path, json!({"username": format!("{}@example.com", "a".repeat(65)), "roles": ["GROUP_OWNER"]})),
             400,
             "INVALID_USERNAME",
         ),
+        (post(&path, json!({"username": "a\u{0}b@example.com", "roles": ["GROUP_OWNER"]})), 400, "INVALID_USERNAME"),
         (
-            post(&path, json!({"username": "üser@example.com", "roles": ["GROUP_OWNER"]})),
-            400,
-            "INVALID_USERNAME",
-        ),
-        (
-            post(
-                &path,
-                json!({"username": format!("{}@example.com", "a".repeat(65)), "roles": ["GROUP_OWNER"]}),
-            ),
-            400,
-            "INVALID_USERNAME",
-        ),
-        (
-            post(
-                &path,
-                json!({"username": "a\u{0}b@example.com", "roles": ["GROUP_OWNER"]}),
-            ),
-            400,
-            "INVALID_USERNAME",
-        ),
-        (
-            post(
-                &path,
-                json!({"username": "d@example.com", "roles": ["GROUP_SUPERUSER"]}),
-            ),
+            post(&path, json!({"username": "d@example.com", "roles": ["GROUP_SUPERUSER"]})),
             400,
             "INVALID_ROLE_FOR_GROUP",
         ),
+        (post(&path, json!({"username": "d@example.com", "roles": ["ORG_OWNER"]})), 400, "INVALID_ROLE_FOR_GROUP"),
         (
-            post(&path, json!({"username": "d@example.com", "roles": ["ORG_OWNER"]})),
-            400,
-            "INVALID_ROLE_FOR_GROUP",
-        ),
-        (
-            post(
-                &path,
-                json!({"username": "d@example.com", "roles": ["GROUP_OWNER", "GROUP_OWNER"]}),
-            ),
+            post(&path, json!({"username": "d@example.com", "roles": ["GROUP_OWNER", "GROUP_OWNER"]})),
             400,
             "VALIDATION_ERROR",
         ),
+        (post(&path, json!({"username": "d@example.com", "roles": vec!["GROUP_OWNER"; 40]})), 400, "VALIDATION_ERROR"),
+        (patch(&by_id, json!({"roles": ["ORG_MEMBER"]})), 400, "INVALID_ROLE_FOR_GROUP"),
+        (post(&org, json!({"username": "d@example.com", "roles": ["GROUP_OWNER"]})), 400, "INVALID_ROLE_FOR_ORG"),
         (
-            post(
-                &path,
-                json!({"username": "d@example.com", "roles": vec!["GROUP_OWNER"; 40]}),
-            ),
-            400,
-            "VALIDATION_ERROR",
-        ),
-        (
-            patch(&by_id, json!({"roles": ["ORG_MEMBER"]})),
-            400,
-            "INVALID_ROLE_FOR_GROUP",
-        ),
-        (
-            post(&org, json!({"username": "d@example.com", "roles": ["GROUP_OWNER"]})),
-            400,
-            "INVALID_ROLE_FOR_ORG",
-        ),
-        (
-            post(
-                &org,
-                json!({"username": "d@example.com", "roles": ["ORG_MEMBER"], "teamIds": [T2]}),
-            ),
+            post(&org, json!({"username": "d@example.com", "roles": ["ORG_MEMBER"], "teamIds": [T2]})),
             404,
             "TEAM_NOT_FOUND",
         ),
         (
-            post(
-                &org,
-                json!({"username": "d@example.com", "roles": ["ORG_MEMBER"], "teamIds": [T1, T1]}),
-            ),
+            post(&org, json!({"username": "d@example.com", "roles": ["ORG_MEMBER"], "teamIds": [T1, T1]})),
             400,
             "VALIDATION_ERROR",
         ),
@@ -508,10 +304,7 @@ async fn conflicts_with_what_exists() {
     refused(
         &fx,
         &OWNER,
-        post(
-            &path,
-            json!({"username": "alice@example.com", "roles": ["GROUP_OWNER"]}),
-        ),
+        post(&path, json!({"username": "alice@example.com", "roles": ["GROUP_OWNER"]})),
         409,
         "USER_ALREADY_INVITED",
     )
@@ -519,10 +312,7 @@ async fn conflicts_with_what_exists() {
     refused(
         &fx,
         &OWNER,
-        post(
-            &path,
-            json!({"username": "ALICE@example.com", "roles": ["GROUP_OWNER"]}),
-        ),
+        post(&path, json!({"username": "ALICE@example.com", "roles": ["GROUP_OWNER"]})),
         409,
         "USER_ALREADY_INVITED",
     )
@@ -544,21 +334,12 @@ async fn conflicts_with_what_exists() {
         "USER_ALREADY_INVITED",
     )
     .await;
+    refused(&fx, &OWNER, post(&org, json!({"username": MEMBER, "roles": ["ORG_MEMBER"]})), 409, "USER_ALREADY_IN_ORG")
+        .await;
     refused(
         &fx,
         &OWNER,
-        post(&org, json!({"username": MEMBER, "roles": ["ORG_MEMBER"]})),
-        409,
-        "USER_ALREADY_IN_ORG",
-    )
-    .await;
-    refused(
-        &fx,
-        &OWNER,
-        patch(
-            &path,
-            json!({"username": "nobody@example.com", "roles": ["GROUP_OWNER"]}),
-        ),
+        patch(&path, json!({"username": "nobody@example.com", "roles": ["GROUP_OWNER"]})),
         404,
         "INVITATION_NOT_FOUND",
     )
@@ -588,10 +369,7 @@ async fn pending_invitations_per_scope_are_capped_at_atlas_user_limit() {
                 roles: Some(vec!["GROUP_READ_ONLY".into()]),
             },
             "acmeownr",
-            atlas_invites::domain::invitation::InviteeStanding {
-                org_member: true,
-                project_member: false,
-            },
+            atlas_invites::domain::invitation::InviteeStanding { org_member: true, project_member: false },
             now,
         )
         .unwrap();
@@ -601,10 +379,7 @@ async fn pending_invitations_per_scope_are_capped_at_atlas_user_limit() {
     refused(
         &fx,
         &OWNER,
-        post(
-            &path,
-            json!({"username": "one-too-many@example.com", "roles": ["GROUP_OWNER"]}),
-        ),
+        post(&path, json!({"username": "one-too-many@example.com", "roles": ["GROUP_OWNER"]})),
         400,
         "MAX_USERS_PER_GROUP_EXCEEDED",
     )
@@ -625,14 +400,7 @@ async fn unknown_paths_and_methods() {
         "RESOURCE_NOT_FOUND",
     )
     .await;
-    refused(
-        &fx,
-        &OWNER,
-        Call::new(Method::GET, "/nothing/here"),
-        404,
-        "RESOURCE_NOT_FOUND",
-    )
-    .await;
+    refused(&fx, &OWNER, Call::new(Method::GET, "/nothing/here"), 404, "RESOURCE_NOT_FOUND").await;
     let put = Call::new(Method::PUT, &format!("/api/atlas/v2/groups/{PA}/invites")).json(&json!({}));
     let response = fx.server.as_(&OWNER).call(put).await;
     response.assert_error(405, "METHOD_NOT_ALLOWED");

@@ -6,6 +6,8 @@ mod digest;
 mod errors;
 mod invitations;
 mod lifecycle;
+mod limits;
 mod seeds;
+mod service_accounts;
 mod support;
 mod wire;

@@ -9,33 +9,20 @@ use crate::support::*;
 
 /// Runs curl off the runtime's thread, which also serves the requests.
 async fn run_curl(args: Vec<String>) -> std::process::Output {
-    tokio::task::spawn_blocking(move || Command::new("curl").args(args).output().expect("curl runs"))
-        .await
-        .unwrap()
+    tokio::task::spawn_blocking(move || Command::new("curl").args(args).output().expect("curl runs")).await.unwrap()
 }
 
 /// Runs curl as the seed pages do (`--digest --include`), returning status line, headers and body.
 async fn curl(server: &TestServer, key: &Key, args: &[&str], path: &str) -> (u16, String, String) {
     let credentials = format!("{}:{}", key.public, key.private);
-    let mut all: Vec<String> = [
-        "--silent",
-        "--show-error",
-        "--user",
-        &credentials,
-        "--digest",
-        "--include",
-    ]
-    .iter()
-    .chain(args)
-    .map(|a| a.to_string())
-    .collect();
+    let mut all: Vec<String> = ["--silent", "--show-error", "--user", &credentials, "--digest", "--include"]
+        .iter()
+        .chain(args)
+        .map(|a| a.to_string())
+        .collect();
     all.push(format!("{}{path}", server.base));
     let output = run_curl(all).await;
-    assert!(
-        output.status.success(),
-        "curl failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success(), "curl failed: {}", String::from_utf8_lossy(&output.stderr));
     let text = String::from_utf8(output.stdout).unwrap();
     // --include prints the 401 leg too; the last response is the answer.
     let last = text.rfind("HTTP/1.1 ").map(|i| &text[i..]).unwrap_or(&text);
@@ -45,40 +32,25 @@ async fn curl(server: &TestServer, key: &Key, args: &[&str], path: &str) -> (u16
 }
 
 async fn invitation(server: &TestServer, scope: &str, body: Value) -> String {
-    let response = server
-        .as_(&OWNER)
-        .post(&format!("/api/atlas/v2/{scope}/invites"), &body)
-        .await;
+    let response = server.as_(&OWNER).post(&format!("/api/atlas/v2/{scope}/invites"), &body).await;
     response.json()["id"].as_str().unwrap().to_string()
 }
 
 #[tokio::test]
 async fn delete_one_project_invitation() {
     let server = TestServer::start().await;
-    let id = invitation(
-        &server,
-        &format!("groups/{PA}"),
-        json!({"username": "s1@example.com", "roles": ["GROUP_OWNER"]}),
-    )
-    .await;
+    let id =
+        invitation(&server, &format!("groups/{PA}"), json!({"username": "s1@example.com", "roles": ["GROUP_OWNER"]}))
+            .await;
     let (status, head, body) = curl(
         &server,
         &OWNER,
-        &[
-            "--header",
-            "Accept: application/vnd.atlas.2023-02-01+json",
-            "-X",
-            "DELETE",
-        ],
+        &["--header", "Accept: application/vnd.atlas.2023-02-01+json", "-X", "DELETE"],
         &format!("/api/atlas/v2/groups/{PA}/invites/{id}"),
     )
     .await;
     assert_eq!((status, body.as_str()), (204, ""), "{head}");
-    assert!(
-        head.to_ascii_lowercase()
-            .contains("deprecation: wed, 4 oct 2023 00:00:00 gmt"),
-        "{head}"
-    );
+    assert!(head.to_ascii_lowercase().contains("deprecation: wed, 4 oct 2023 00:00:00 gmt"), "{head}");
     server
         .as_(&OWNER)
         .get(&format!("/api/atlas/v2/groups/{PA}/invites/{id}"))
@@ -89,21 +61,12 @@ async fn delete_one_project_invitation() {
 #[tokio::test]
 async fn delete_one_organization_invitation() {
     let server = TestServer::start().await;
-    let id = invitation(
-        &server,
-        &format!("orgs/{O1}"),
-        json!({"username": "s2@example.com", "roles": ["ORG_MEMBER"]}),
-    )
-    .await;
+    let id = invitation(&server, &format!("orgs/{O1}"), json!({"username": "s2@example.com", "roles": ["ORG_MEMBER"]}))
+        .await;
     let (status, _, body) = curl(
         &server,
         &OWNER,
-        &[
-            "--header",
-            "Accept: application/vnd.atlas.2024-10-23+json",
-            "-X",
-            "DELETE",
-        ],
+        &["--header", "Accept: application/vnd.atlas.2024-10-23+json", "-X", "DELETE"],
         &format!("/api/atlas/v2/orgs/{O1}/invites/{id}"),
     )
     .await;
@@ -113,12 +76,9 @@ async fn delete_one_organization_invitation() {
 #[tokio::test]
 async fn update_one_project_invitation_by_id() {
     let server = TestServer::start().await;
-    let id = invitation(
-        &server,
-        &format!("groups/{PA}"),
-        json!({"username": "s3@example.com", "roles": ["GROUP_OWNER"]}),
-    )
-    .await;
+    let id =
+        invitation(&server, &format!("groups/{PA}"), json!({"username": "s3@example.com", "roles": ["GROUP_OWNER"]}))
+            .await;
     let (status, head, body) = curl(
         &server,
         &OWNER,
@@ -137,18 +97,8 @@ async fn update_one_project_invitation_by_id() {
     .await;
     assert_eq!(status, 200, "{head}\n{body}");
     let updated: Value = serde_json::from_str(&body).unwrap();
-    assert_eq!(
-        (updated["id"].clone(), updated["roles"].clone()),
-        (json!(id), json!(["GROUP_BACKUP_MANAGER"]))
-    );
-    for field in [
-        "createdAt",
-        "expiresAt",
-        "groupId",
-        "groupName",
-        "inviterUsername",
-        "username",
-    ] {
+    assert_eq!((updated["id"].clone(), updated["roles"].clone()), (json!(id), json!(["GROUP_BACKUP_MANAGER"])));
+    for field in ["createdAt", "expiresAt", "groupId", "groupName", "inviterUsername", "username"] {
         assert!(updated.get(field).is_some(), "{field} missing from {body}");
     }
 }
@@ -179,13 +129,7 @@ async fn return_all_project_invitations_pretty() {
 async fn curl_without_credentials_gets_the_atlas_challenge() {
     let server = TestServer::start().await;
     let url = format!("{}/api/atlas/v2/groups/{PA}/invites", server.base);
-    let args = [
-        "--silent",
-        "--include",
-        "--header",
-        "Accept: application/vnd.atlas.2023-01-01+json",
-        &url,
-    ];
+    let args = ["--silent", "--include", "--header", "Accept: application/vnd.atlas.2023-01-01+json", &url];
     let output = run_curl(args.iter().map(|a| a.to_string()).collect()).await;
     let text = String::from_utf8(output.stdout).unwrap();
     assert!(text.starts_with("HTTP/1.1 401"), "{text}");

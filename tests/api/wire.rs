@@ -19,14 +19,9 @@ async fn accept_header_version_negotiation() {
         "application/vnd.atlas.2025-03-12+json",
         "application/vnd.atlas.2023-02-01+json",
     ] {
-        let response = owner
-            .call(Call::new(Method::GET, &list_path()).accept(Some(accept)))
-            .await;
+        let response = owner.call(Call::new(Method::GET, &list_path()).accept(Some(accept))).await;
         assert_eq!(response.status, 200, "{accept}");
-        assert_eq!(
-            response.header("content-type"),
-            Some("application/vnd.atlas.2023-01-01+json;charset=utf-8")
-        );
+        assert_eq!(response.header("content-type"), Some("application/vnd.atlas.2023-01-01+json;charset=utf-8"));
     }
     for accept in [
         Some("application/vnd.atlas.2022-12-31+json"),
@@ -55,21 +50,13 @@ async fn accept_header_version_negotiation() {
 async fn after_the_sunset_the_version_is_gone() {
     let server = TestServer::start().await;
     let owner = server.as_(&OWNER);
-    server
-        .clock
-        .set(time::macros::datetime!(2027-06-30 23:59:59 UTC).unix_timestamp());
+    server.clock.set(time::macros::datetime!(2027-06-30 23:59:59 UTC).unix_timestamp());
     assert_eq!(owner.get(&list_path()).await.status, 200);
     server.clock.advance(1);
     let gone = owner.get(&list_path()).await;
     gone.assert_error(410, "VERSION_GONE");
-    assert_eq!(
-        gone.json()["parameters"],
-        json!(["2023-01-01", format!("api/atlas/v2/groups/{PA}/invites")])
-    );
-    owner
-        .get(&format!("/api/atlas/v2/orgs/{O1}/invites"))
-        .await
-        .assert_error(410, "VERSION_GONE");
+    assert_eq!(gone.json()["parameters"], json!(["2023-01-01", format!("api/atlas/v2/groups/{PA}/invites")]));
+    owner.get(&format!("/api/atlas/v2/orgs/{O1}/invites")).await.assert_error(410, "VERSION_GONE");
     // Resources that are not deprecated keep working.
     assert_eq!(owner.get(&format!("/api/atlas/v2/orgs/{O1}")).await.status, 200);
 }
@@ -111,16 +98,9 @@ async fn pretty_is_atlas_style_and_compact_is_the_default() {
     assert_eq!(created.text, expected);
     let listed = owner.get(&format!("/api/atlas/v2/orgs/{O1}/invites")).await;
     assert!(!listed.text.contains('\n') && !listed.text.ends_with('\n'));
-    let error = owner
-        .get(&format!(
-            "/api/atlas/v2/orgs/{O1}/invites/6f00000000000000000000ee?pretty=true"
-        ))
-        .await;
+    let error = owner.get(&format!("/api/atlas/v2/orgs/{O1}/invites/6f00000000000000000000ee?pretty=true")).await;
     assert!(error.text.starts_with("{\n  \"detail\" : "), "{}", error.text);
-    owner
-        .get(&format!("{}?pretty=maybe", list_path()))
-        .await
-        .assert_error(400, "INVALID_QUERY_PARAMETER");
+    owner.get(&format!("{}?pretty=maybe", list_path())).await.assert_error(400, "INVALID_QUERY_PARAMETER");
 }
 
 #[tokio::test]
@@ -139,37 +119,17 @@ async fn envelope_moves_the_status_into_the_body() {
     assert_eq!(body["content"]["username"], "e@example.com");
     let id = body["content"]["id"].as_str().unwrap().to_string();
     let listed = owner.get(&format!("{}?envelope=true", list_path())).await.json();
-    assert_eq!(
-        (listed["status"].clone(), listed["content"][0]["id"].clone()),
-        (json!(200), json!(id))
-    );
-    let missing = owner
-        .get(&format!("{}/6f00000000000000000000ee?envelope=true", list_path()))
-        .await;
+    assert_eq!((listed["status"].clone(), listed["content"][0]["id"].clone()), (json!(200), json!(id)));
+    let missing = owner.get(&format!("{}/6f00000000000000000000ee?envelope=true", list_path())).await;
     assert_eq!(missing.status, 200);
     assert_eq!(
-        (
-            missing.json()["status"].clone(),
-            missing.json()["content"]["errorCode"].clone()
-        ),
+        (missing.json()["status"].clone(), missing.json()["content"]["errorCode"].clone()),
         (json!(404), json!("INVALID_INVITATION_ID"))
     );
-    let deleted = owner
-        .delete(&format!("{}/{id}?envelope=true&pretty=true", list_path()))
-        .await;
-    assert_eq!(
-        (deleted.status, deleted.text.as_str()),
-        (200, "{\n  \"status\" : 204\n}")
-    );
+    let deleted = owner.delete(&format!("{}/{id}?envelope=true&pretty=true", list_path())).await;
+    assert_eq!((deleted.status, deleted.text.as_str()), (200, "{\n  \"status\" : 204\n}"));
     // The digest challenge is never enveloped: clients need the real 401 to authenticate.
-    assert_eq!(
-        server
-            .anonymous()
-            .get(&format!("{}?envelope=true", list_path()))
-            .await
-            .status,
-        401
-    );
+    assert_eq!(server.anonymous().get(&format!("{}?envelope=true", list_path())).await.status, 401);
 }
 
 #[tokio::test]
@@ -177,8 +137,5 @@ async fn head_answers_like_get_without_a_body() {
     let server = TestServer::start().await;
     let response = server.as_(&OWNER).call(Call::new(Method::HEAD, &list_path())).await;
     assert_eq!((response.status, response.text.as_str()), (200, ""));
-    assert_eq!(
-        response.header("content-type"),
-        Some("application/vnd.atlas.2023-01-01+json;charset=utf-8")
-    );
+    assert_eq!(response.header("content-type"), Some("application/vnd.atlas.2023-01-01+json;charset=utf-8"));
 }
