@@ -117,7 +117,7 @@ impl Admin {
         username::validate(username).map_err(|e| anyhow::anyhow!("{username:?}: {}", e.detail))?;
         for (org_id, roles) in &org_roles {
             self.existing_org(org_id).await?;
-            check_roles(roles, |r| RoleCatalog::ATLAS.is_org_role(r), "organization")?;
+            check_roles(roles, RoleCatalog::any_knows_org_role, "organization")?;
         }
         for (project_id, roles) in &project_roles {
             let project =
@@ -127,7 +127,7 @@ impl Admin {
                 "{username} needs a role in organization {} to join project {project_id}",
                 project.org_id
             );
-            check_roles(roles, |r| RoleCatalog::ATLAS.is_project_role(r), "project")?;
+            check_roles(roles, RoleCatalog::any_knows_project_role, "project")?;
         }
         for team_id in &team_ids {
             let team = self.store.team(team_id).await?.with_context(|| format!("no team with id {team_id}"))?;
@@ -195,13 +195,13 @@ impl Admin {
     async fn check_grants(&self, grants: &Grants) -> anyhow::Result<()> {
         let Grants { org_id, org_roles, project_roles, access_list } = grants;
         self.existing_org(org_id).await?;
-        check_roles(org_roles, |r| RoleCatalog::ATLAS.is_org_role(r), "organization")?;
+        check_roles(org_roles, RoleCatalog::any_knows_org_role, "organization")?;
         ensure!(!org_roles.is_empty(), "a credential needs at least one organization role");
         for (project_id, roles) in project_roles {
             let project =
                 self.store.project(project_id).await?.with_context(|| format!("no project with id {project_id}"))?;
             ensure!(&project.org_id == org_id, "project {project_id} is not in organization {org_id}");
-            check_roles(roles, |r| RoleCatalog::ATLAS.is_project_role(r), "project")?;
+            check_roles(roles, RoleCatalog::any_knows_project_role, "project")?;
         }
         for entry in access_list {
             ensure!(parse_access_list_entry(entry).is_some(), "{entry:?} is not an IP address or CIDR block");
@@ -265,7 +265,7 @@ impl Admin {
 
 fn check_roles(roles: &[String], known: impl Fn(&str) -> bool, kind: &str) -> anyhow::Result<()> {
     match roles.iter().find(|r| !known(r)) {
-        Some(bad) => bail!("{bad} is not an Atlas {kind} role"),
+        Some(bad) => bail!("{bad} is not an Atlas or Cloud Manager {kind} role"),
         None => Ok(()),
     }
 }

@@ -410,7 +410,7 @@ async fn list(admin: &Admin, what: Listing) -> anyhow::Result<Value> {
             let mut all = Vec::new();
             for org in store.orgs().await? {
                 for invitation in store.invitations(InvitationKind::Org, &org.id, None, now).await? {
-                    all.push(json!({ "kind": "ORG", "invitation": render::org_invitation(&invitation, &org) }));
+                    all.push(json!({ "kind": "ORG", "invitation": render::org_invitation(&invitation, &org, true) }));
                 }
                 for project in store.projects(Some(&org.id)).await? {
                     for invitation in store.invitations(InvitationKind::Project, &project.id, None, now).await? {

@@ -39,9 +39,14 @@ impl InvitationService {
 
     /// Checks, in Atlas's order: the id's shape (404 INVALID_GROUP_ID), the project's existence
     /// (404 GROUP_NOT_FOUND, as real Atlas answers an authenticated caller), then the caller's rights (401).
-    pub async fn project_scope(&self, principal: &Principal, group_id: &str) -> Result<ProjectScope, ApiError> {
+    pub async fn project_scope(
+        &self,
+        principal: &Principal,
+        group_id: &str,
+        catalog: &RoleCatalog,
+    ) -> Result<ProjectScope, ApiError> {
         let project = self.readable_project(principal, group_id).await?;
-        principal.authorize_project_invitations(&project)?;
+        principal.authorize_project_invitations(&project, catalog)?;
         let org = self.store.org(&project.org_id).await.map_err(internal)?.ok_or_else(ApiError::unexpected)?;
         Ok(ProjectScope { project, org })
     }

@@ -9,7 +9,7 @@ use std::net::IpAddr;
 use ipnet::IpNet;
 
 use crate::domain::model::{ApiKeyRecord, Project, ServiceAccount};
-use crate::domain::roles::{GROUP_OWNER, ORG_OWNER, ORG_READ_ONLY};
+use crate::domain::roles::{ORG_OWNER, ORG_READ_ONLY, RoleCatalog};
 use crate::error::ApiError;
 
 /// The authenticated caller: an API key or a service account, with the roles it holds.
@@ -94,13 +94,15 @@ impl Principal {
                 || !self.roles_in(&project.id).is_empty())
     }
 
-    /// Project invitations: Project Owner of that project, or Organization Owner of its org.
-    pub fn authorize_project_invitations(&self, project: &Project) -> Result<(), ApiError> {
+    /// Project invitations: Organization Owner of the project's org, or a managing role of the surface's catalog
+    /// in the project (Project Owner in Atlas; also Project User Admin in Cloud Manager).
+    pub fn authorize_project_invitations(&self, project: &Project, catalog: &RoleCatalog) -> Result<(), ApiError> {
         if !self.can_see_project(project) {
             return Err(ApiError::user_cannot_access_group());
         }
-        let owner = (self.has_org_role(ORG_OWNER)) || self.roles_in(&project.id).iter().any(|r| r == GROUP_OWNER);
-        if owner { Ok(()) } else { Err(ApiError::user_unauthorized()) }
+        let manager = self.has_org_role(ORG_OWNER)
+            || self.roles_in(&project.id).iter().any(|r| catalog.project_invitation_managers.contains(&r.as_str()));
+        if manager { Ok(()) } else { Err(ApiError::user_unauthorized()) }
     }
 
     /// Organization invitations: Organization Owner of that org.
@@ -176,7 +178,7 @@ mod tests {
         ];
         for (principal, project, expected) in cases {
             assert_eq!(
-                code(principal.authorize_project_invitations(project)),
+                code(principal.authorize_project_invitations(project, &RoleCatalog::ATLAS)),
                 expected,
                 "{principal:?} on {project:?}"
             );
@@ -207,5 +209,13 @@ mod tests {
         principal.access_list = vec![parse_access_list_entry("10.0.0.0/8").unwrap()];
         assert_eq!(code(principal.authorize_network("10.1.2.3".parse().unwrap(), false)), "OK");
         assert!(parse_access_list_entry("10.0.0.0/33").is_none() && parse_access_list_entry("nope").is_none());
+    }
+
+    #[test]
+    fn cloud_manager_project_user_admins_manage_invitations_there_only() {
+        let pa = project("6f00000000000000000000a1", ORG);
+        let user_admin = key(ORG, &["ORG_MEMBER"], &[(&pa.id, &["GROUP_USER_ADMIN"])]);
+        assert_eq!(code(user_admin.authorize_project_invitations(&pa, &RoleCatalog::CLOUD_MANAGER)), "OK");
+        assert_eq!(code(user_admin.authorize_project_invitations(&pa, &RoleCatalog::ATLAS)), "USER_UNAUTHORIZED");
     }
 }

@@ -29,14 +29,17 @@ pub fn project_invitation(body: Value, username: Username) -> Result<ProjectInvi
     })
 }
 
-/// OrganizationInvitationRequest / OrganizationInvitationUpdateRequest.
-pub fn org_invitation(body: Value, username: Username) -> Result<OrgInvitationInput, ApiError> {
+/// OrganizationInvitationRequest / OrganizationInvitationUpdateRequest. `groupRoleAssignments` exists on v2 only.
+pub fn org_invitation(body: Value, username: Username, assignments: bool) -> Result<OrgInvitationInput, ApiError> {
     let mut fields = object(body)?;
-    let allowed: &[&str] = match username {
-        Username::Expected => &["groupRoleAssignments", "roles", "teamIds", "username"],
-        Username::Forbidden => &["groupRoleAssignments", "roles", "teamIds"],
-    };
-    reject_unknown(&fields, allowed, "")?;
+    let mut allowed = vec!["roles", "teamIds"];
+    if username == Username::Expected {
+        allowed.push("username");
+    }
+    if assignments {
+        allowed.push("groupRoleAssignments");
+    }
+    reject_unknown(&fields, &allowed, "")?;
     Ok(OrgInvitationInput {
         username: fields.remove("username").map(|v| string(v, "username")).transpose()?,
         roles: fields.remove("roles").map(|v| strings(v, "roles")).transpose()?,
@@ -119,7 +122,7 @@ mod tests {
         let patch = json!({"roles": ["GROUP_OWNER"], "username": "evil@example.com"});
         assert_eq!(code(project_invitation(patch, Username::Forbidden)), ("INVALID_ATTRIBUTE", json!("username")));
         let org = json!({"username": "a@example.com", "roles": ["ORG_MEMBER"], "orgName": "x"});
-        assert_eq!(code(org_invitation(org, Username::Expected)), ("INVALID_ATTRIBUTE", json!("orgName")));
+        assert_eq!(code(org_invitation(org, Username::Expected, true)), ("INVALID_ATTRIBUTE", json!("orgName")));
     }
 
     #[test]
@@ -134,14 +137,14 @@ mod tests {
         assert_eq!(code(project_invitation(json!([]), Username::Expected)).0, "INVALID_JSON");
         let nested = json!({"groupRoleAssignments": [{"groupId": "x", "role": "GROUP_OWNER"}]});
         assert_eq!(
-            code(org_invitation(nested, Username::Forbidden)),
+            code(org_invitation(nested, Username::Forbidden, true)),
             ("INVALID_ATTRIBUTE", json!("groupRoleAssignments.role"))
         );
     }
 
     #[test]
     fn absent_fields_stay_absent() {
-        let input = org_invitation(json!({"roles": ["ORG_MEMBER"]}), Username::Forbidden).unwrap();
+        let input = org_invitation(json!({"roles": ["ORG_MEMBER"]}), Username::Forbidden, true).unwrap();
         assert_eq!(input.team_ids, None);
         assert_eq!(input.group_role_assignments, None);
     }

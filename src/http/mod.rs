@@ -11,6 +11,7 @@ pub mod limits;
 mod oauth;
 pub mod pretty;
 pub mod render;
+pub mod surface;
 pub mod wire;
 
 use std::sync::Arc;
@@ -27,6 +28,7 @@ use crate::error::ApiError;
 use crate::ratelimit::RateLimiter;
 use crate::service::InvitationService;
 use limits::Limits;
+use surface::Surface;
 
 /// Invitation bodies are a few hundred bytes; anything near this limit is not a real request.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -41,29 +43,25 @@ pub struct AppState {
 }
 
 pub fn router(state: AppState) -> Router {
-    use invitations::*;
-    let atlas_v2 = Router::new()
-        .route(
-            "/api/atlas/v2/groups/{group_id}/invites",
-            get(list_project_invitations).post(create_project_invitation).patch(update_project_invitation_by_username),
-        )
-        .route(
-            "/api/atlas/v2/groups/{group_id}/invites/{invitation_id}",
-            get(get_project_invitation).patch(update_project_invitation).delete(delete_project_invitation),
-        )
-        .route(
-            "/api/atlas/v2/orgs/{org_id}/invites",
-            get(list_org_invitations).post(create_org_invitation).patch(update_org_invitation_by_username),
-        )
-        .route(
-            "/api/atlas/v2/orgs/{org_id}/invites/{invitation_id}",
-            get(get_org_invitation).patch(update_org_invitation).delete(delete_org_invitation),
-        )
+    let directory = Router::new()
         .route("/api/atlas/v2/orgs/{org_id}", get(directory::get_org))
         .route("/api/atlas/v2/groups/{group_id}", get(directory::get_project))
         .route("/api/atlas/v2/users/byName/{username}", get(directory::get_user_by_name))
-        .route_layer(from_fn_with_state(state.clone(), wire::negotiate_version))
-        .route_layer(from_fn_with_state(state.clone(), limits::rate_limit));
+        .route_layer(from_fn_with_state(state.clone(), wire::negotiate_version));
+    let mut api = Router::new().merge(directory);
+    for surface in Surface::ALL {
+        let routes = invitation_routes(surface.prefix());
+        // Versioned media types and sunset on v2; plain JSON on the unversioned surfaces.
+        let routes = match surface {
+            Surface::AtlasV2 => routes.route_layer(from_fn_with_state(state.clone(), wire::negotiate_version)),
+            Surface::AtlasV1 | Surface::CloudManager => routes.route_layer(from_fn(wire::plain_json)),
+        };
+        api = api.merge(
+            routes
+                .route_layer(from_fn_with_state(state.clone(), limits::rate_limit))
+                .route_layer(axum::Extension(surface)),
+        );
+    }
 
     // Reached without API credentials: the contract, and the token endpoints (which check the client's own).
     let public = Router::new()
@@ -72,7 +70,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/oauth/revoke", axum::routing::post(oauth::revoke));
 
     Router::new()
-        .merge(atlas_v2)
+        .merge(api)
         // Unknown paths, including the docs' `/invitations/` typo: Atlas's generic RESOURCE_NOT_FOUND.
         .fallback(|uri: axum::http::Uri| async move { ApiError::resource_not_found(uri.path()) })
         .layer(from_fn_with_state(state.clone(), auth::require_principal))
@@ -81,6 +79,28 @@ pub fn router(state: AppState) -> Router {
         .layer(CatchPanicLayer::new())
         .layer(from_fn(wire::present))
         .with_state(state)
+}
+
+/// The 12 invitation operations under one surface's prefix.
+fn invitation_routes(prefix: &str) -> Router<AppState> {
+    use invitations::*;
+    Router::new()
+        .route(
+            &format!("{prefix}/groups/{{group_id}}/invites"),
+            get(list_project_invitations).post(create_project_invitation).patch(update_project_invitation_by_username),
+        )
+        .route(
+            &format!("{prefix}/groups/{{group_id}}/invites/{{invitation_id}}"),
+            get(get_project_invitation).patch(update_project_invitation).delete(delete_project_invitation),
+        )
+        .route(
+            &format!("{prefix}/orgs/{{org_id}}/invites"),
+            get(list_org_invitations).post(create_org_invitation).patch(update_org_invitation_by_username),
+        )
+        .route(
+            &format!("{prefix}/orgs/{{org_id}}/invites/{{invitation_id}}"),
+            get(get_org_invitation).patch(update_org_invitation).delete(delete_org_invitation),
+        )
 }
 
 /// This server's own OpenAPI document: everything it answers, including the error statuses the official

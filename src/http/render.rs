@@ -30,13 +30,13 @@ pub fn project_invitation(invitation: &Invitation, project: &Project) -> Value {
 
 /// OrganizationInvitation: `groupRoleAssignments` and `teamIds` always present, `[]` when empty; one
 /// `{groupId, groupRole}` item per granted role (the spec's GroupRole shape).
-pub fn org_invitation(invitation: &Invitation, org: &Org) -> Value {
+pub fn org_invitation(invitation: &Invitation, org: &Org, with_group_role_assignments: bool) -> Value {
     let group_roles: Vec<Value> = invitation
         .group_role_assignments
         .iter()
         .flat_map(|a| a.roles.iter().map(move |role| json!({ "groupId": a.group_id, "groupRole": role })))
         .collect();
-    json!({
+    let mut body = json!({
         "createdAt": timestamp(invitation.created_at),
         "expiresAt": timestamp(invitation.expires_at),
         "groupRoleAssignments": group_roles,
@@ -47,7 +47,11 @@ pub fn org_invitation(invitation: &Invitation, org: &Org) -> Value {
         "roles": invitation.roles,
         "teamIds": invitation.team_ids,
         "username": invitation.username,
-    })
+    });
+    if !with_group_role_assignments {
+        body.as_object_mut().expect("an object").remove("groupRoleAssignments");
+    }
+    body
 }
 
 /// AtlasOrganization.
@@ -131,6 +135,7 @@ mod tests {
         let org_invitation_value = org_invitation(
             &Invitation { kind: InvitationKind::Org, project_id: None, roles: vec!["ORG_MEMBER".into()], ..invitation },
             &org,
+            true,
         );
         let recorded_org = r#"{"createdAt":"2026-08-10T03:04:53Z","expiresAt":"2026-09-09T03:04:53Z","groupRoleAssignments":[],"id":"6a793fd52c88faeba59bd5d0","inviterUsername":"nmtxqlkl","orgId":"a0123456789abcdef012345a","orgName":"Atlas CLI E2E","roles":["ORG_MEMBER"],"teamIds":[],"username":"test-738@mongodb.com"}"#;
         assert_eq!(org_invitation_value.to_string(), recorded_org);

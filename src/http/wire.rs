@@ -13,6 +13,7 @@ use time::macros::{date, datetime};
 
 use super::AppState;
 use super::pretty::to_pretty_string;
+use super::surface::Surface;
 use crate::error::ApiError;
 
 /// The only version of the invitation resources (Atlas spec: every invitation operation lists 2023-01-01).
@@ -43,6 +44,9 @@ pub struct Payload {
 impl Payload {
     pub fn ok(body: Value) -> Self {
         Payload { status: StatusCode::OK, body: Some(body) }
+    }
+    pub fn with_status(status: StatusCode, body: Value) -> Self {
+        Payload { status, body: Some(body) }
     }
     pub fn no_content() -> Self {
         Payload { status: StatusCode::NO_CONTENT, body: None }
@@ -183,11 +187,13 @@ pub enum Resource {
 }
 
 impl Resource {
+    /// `{prefix}/groups/{id}/invites…` or `{prefix}/orgs/{id}/invites…` on any surface.
     pub fn of(path: &str) -> Resource {
-        let segments: Vec<&str> = path.split('/').collect();
-        match segments.as_slice() {
-            ["", "api", "atlas", "v2", "groups", _, "invites", ..] => Resource::ProjectInvitations,
-            ["", "api", "atlas", "v2", "orgs", _, "invites", ..] => Resource::OrgInvitations,
+        let Some(surface) = Surface::of_path(path) else { return Resource::Other };
+        let rest: Vec<&str> = path[surface.prefix().len()..].split('/').collect();
+        match rest.as_slice() {
+            ["", "groups", _, "invites", ..] => Resource::ProjectInvitations,
+            ["", "orgs", _, "invites", ..] => Resource::OrgInvitations,
             _ => Resource::Other,
         }
     }
@@ -222,6 +228,16 @@ pub async fn negotiate_version(State(app): State<AppState>, request: Request, ne
             headers.insert(HeaderName::from_static("deprecation"), HeaderValue::from_static(deprecation));
             headers.insert(HeaderName::from_static("sunset"), HeaderValue::from_static(SUNSET_HEADER));
         }
+    }
+    response
+}
+
+/// The unversioned surfaces (Atlas v1.0, Cloud Manager) answer plain `application/json` (their docs'
+/// examples) and never expire.
+pub async fn plain_json(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    if response.status().is_success() {
+        response.headers_mut().insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     }
     response
 }
@@ -298,5 +314,8 @@ mod tests {
         assert!(Resource::of("/api/atlas/v2/groups/x/invites") == Resource::ProjectInvitations);
         assert!(Resource::of("/api/atlas/v2/orgs/x/invites/y") == Resource::OrgInvitations);
         assert!(Resource::of("/api/atlas/v2/orgs/x") == Resource::Other);
+        assert!(Resource::of("/api/public/v1.0/groups/x/invites/y") == Resource::ProjectInvitations);
+        assert!(Resource::of("/api/atlas/v1.0/orgs/x/invites") == Resource::OrgInvitations);
+        assert!(Resource::of("/api/atlas/v3/orgs/x/invites") == Resource::Other);
     }
 }

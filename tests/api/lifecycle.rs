@@ -249,7 +249,7 @@ async fn serving_with_a_fixture_file_is_idempotent_and_prints_the_address() {
     }
     let orgs = admin_json(&url, &["list", "orgs"]);
     assert_eq!(orgs.as_array().unwrap().len(), 3, "applying the fixture twice made no duplicates: {orgs}");
-    assert_eq!(admin_json(&url, &["list", "api-keys"]).as_array().unwrap().len(), 10);
+    assert_eq!(admin_json(&url, &["list", "api-keys"]).as_array().unwrap().len(), 11);
 }
 
 #[tokio::test]

@@ -10,4 +10,5 @@ mod limits;
 mod seeds;
 mod service_accounts;
 mod support;
+mod surfaces;
 mod wire;

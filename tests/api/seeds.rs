@@ -135,3 +135,22 @@ async fn curl_without_credentials_gets_the_atlas_challenge() {
     assert!(text.starts_with("HTTP/1.1 401"), "{text}");
     assert!(text.contains("\"errorCode\" : \"UNEXPECTED_ERROR\""), "{text}");
 }
+
+#[tokio::test]
+async fn cloud_manager_delete_one_project_invitation() {
+    let server = TestServer::start().await;
+    let id =
+        invitation(&server, &format!("groups/{PA}"), json!({"username": "s5@example.com", "roles": ["GROUP_OWNER"]}))
+            .await;
+    let accept = ["--header", "Accept: application/json", "--request", "DELETE"];
+    // The page's example URL says `/invitations/`, which is not a path of the API (its resource line says
+    // `/invites/`): answered like any unknown path.
+    let (status, _, body) =
+        curl(&server, &OWNER, &accept, &format!("/api/public/v1.0/groups/{PA}/invitations/{id}")).await;
+    assert_eq!(status, 404, "{body}");
+    assert!(body.contains("RESOURCE_NOT_FOUND"), "{body}");
+    let (status, head, body) =
+        curl(&server, &OWNER, &accept, &format!("/api/public/v1.0/groups/{PA}/invites/{id}")).await;
+    assert_eq!((status, body.as_str()), (204, ""), "{head}");
+    assert!(head.to_ascii_lowercase().contains("content-type: application/json"), "{head}");
+}

@@ -79,6 +79,8 @@ apiKeys:
   - { publicKey: o2owner1, privateKey: 7f7f7f7f-3c4e-4f5e-9a7b-0c1d2e3f4a5b, org: 6f0000000000000000000002, orgRoles: [ORG_OWNER] }
   - { publicKey: listedpa, privateKey: 8a8a8a8a-3c4e-4f5e-9a7b-0c1d2e3f4a5b, org: 6f0000000000000000000001, orgRoles: [ORG_MEMBER],
       projectRoles: { 6f00000000000000000000a1: [GROUP_OWNER] }, accessList: [127.0.0.2/32] }
+  - { publicKey: pauadmin, privateKey: 1d1d1d1d-3c4e-4f5e-9a7b-0c1d2e3f4a5b, org: 6f0000000000000000000001, orgRoles: [ORG_MEMBER],
+      projectRoles: { 6f00000000000000000000a1: [GROUP_USER_ADMIN] } }
   - { publicKey: o3owner1, privateKey: 9b9b9b9b-3c4e-4f5e-9a7b-0c1d2e3f4a5b, org: 6f0000000000000000000003, orgRoles: [ORG_OWNER] }
   - { publicKey: o3listed, privateKey: 0c0c0c0c-3c4e-4f5e-9a7b-0c1d2e3f4a5b, org: 6f0000000000000000000003, orgRoles: [ORG_OWNER],
       accessList: [127.0.0.1] }
@@ -90,6 +92,9 @@ serviceAccounts:
   - { clientId: mdb_sa_id_6f00000000000000000000e3, clientSecret: mdb_sa_sk_listed-secret-0123456789,
       org: 6f0000000000000000000001, orgRoles: [ORG_OWNER], accessList: [127.0.0.2/32] }
 "#;
+
+/// Cloud Manager's Project User Admin of PA.
+pub const PA_USER_ADMIN: Key = Key { public: "pauadmin", private: "1d1d1d1d-3c4e-4f5e-9a7b-0c1d2e3f4a5b" };
 
 /// An org whose credentials must have API access lists.
 pub const O3: &str = "6f0000000000000000000003";
