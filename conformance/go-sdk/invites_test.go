@@ -11,8 +11,20 @@ import (
 )
 
 func TestProjectInvitationLifecycle(t *testing.T) {
+	projectInvitationLifecycle(t, digestPrincipal(t, ownerKey))
+}
+
+func TestOrgInvitationLifecycle(t *testing.T) {
+	orgInvitationLifecycle(t, digestPrincipal(t, ownerKey))
+}
+
+// projectInvitationLifecycle runs the six project-invitation operations on
+// acme-prod as who (create, get, list, filtered list, update by id, update by
+// username, delete) and checks every decoded model. The digest and the OAuth
+// runs share it.
+func projectInvitationLifecycle(t *testing.T, who principal) {
 	ctx := t.Context()
-	api := newClient(t, ownerKey).ProjectsApi
+	api := who.client.ProjectsApi
 	user, other := newUsername(t), newUsername(t)
 
 	// CreateGroupInvite
@@ -21,7 +33,7 @@ func TestProjectInvitationLifecycle(t *testing.T) {
 	}).Execute()
 	requireStatus(t, "CreateGroupInvite", resp, err, http.StatusOK)
 	checkGroupInvitation(t, "CreateGroupInvite", created, wantGroupInvite{
-		groupID: prodGroupID, groupName: prodGroupName, username: user, roles: []string{"GROUP_READ_ONLY"},
+		groupID: prodGroupID, groupName: prodGroupName, username: user, roles: []string{"GROUP_READ_ONLY"}, inviter: who.inviter,
 	})
 	id := created.GetId()
 	if id == "" {
@@ -33,11 +45,12 @@ func TestProjectInvitationLifecycle(t *testing.T) {
 	}).Execute()
 	requireStatus(t, "CreateGroupInvite (second user)", resp, err, http.StatusOK)
 	checkGroupInvitation(t, "CreateGroupInvite (second user)", second, wantGroupInvite{
-		groupID: prodGroupID, groupName: prodGroupName, username: other, roles: []string{"GROUP_DATA_ACCESS_READ_WRITE"},
+		groupID: prodGroupID, groupName: prodGroupName, username: other, inviter: who.inviter,
+		roles: []string{"GROUP_DATA_ACCESS_READ_WRITE"},
 	})
 
 	current := wantGroupInvite{
-		id: id, groupID: prodGroupID, groupName: prodGroupName, username: user,
+		id: id, groupID: prodGroupID, groupName: prodGroupName, username: user, inviter: who.inviter,
 		roles: []string{"GROUP_READ_ONLY"}, created: created.CreatedAt, expires: created.ExpiresAt,
 	}
 
@@ -99,7 +112,7 @@ func TestProjectInvitationLifecycle(t *testing.T) {
 	got, resp, err = api.GetGroupInvite(ctx, prodGroupID, second.GetId()).Execute()
 	requireStatus(t, "GetGroupInvite (second user) after updates", resp, err, http.StatusOK)
 	checkGroupInvitation(t, "GetGroupInvite (second user) after updates", got, wantGroupInvite{
-		id: second.GetId(), groupID: prodGroupID, groupName: prodGroupName, username: other,
+		id: second.GetId(), groupID: prodGroupID, groupName: prodGroupName, username: other, inviter: who.inviter,
 		roles: []string{"GROUP_DATA_ACCESS_READ_WRITE"}, created: second.CreatedAt, expires: second.ExpiresAt,
 	})
 
@@ -117,9 +130,11 @@ func TestProjectInvitationLifecycle(t *testing.T) {
 	}
 }
 
-func TestOrgInvitationLifecycle(t *testing.T) {
+// orgInvitationLifecycle runs the six org-invitation operations on Acme as who,
+// the way projectInvitationLifecycle does for projects.
+func orgInvitationLifecycle(t *testing.T, who principal) {
 	ctx := t.Context()
-	api := newClient(t, ownerKey).OrganizationsApi
+	api := who.client.OrganizationsApi
 	user, other := newUsername(t), newUsername(t)
 
 	// CreateOrgInvite without teamIds / groupRoleAssignments: both come back as [].
@@ -128,7 +143,7 @@ func TestOrgInvitationLifecycle(t *testing.T) {
 	}).Execute()
 	requireStatus(t, "CreateOrgInvite", resp, err, http.StatusOK)
 	checkOrgInvitation(t, "CreateOrgInvite", created, wantOrgInvite{
-		username: user, roles: []string{"ORG_MEMBER"}, teamIDs: []string{}, groupRoles: []string{},
+		username: user, roles: []string{"ORG_MEMBER"}, teamIDs: []string{}, groupRoles: []string{}, inviter: who.inviter,
 	})
 	id := created.GetId()
 	if id == "" {
@@ -139,11 +154,11 @@ func TestOrgInvitationLifecycle(t *testing.T) {
 	}).Execute()
 	requireStatus(t, "CreateOrgInvite (second user)", resp, err, http.StatusOK)
 	checkOrgInvitation(t, "CreateOrgInvite (second user)", second, wantOrgInvite{
-		username: other, roles: []string{"ORG_READ_ONLY"}, teamIDs: []string{}, groupRoles: []string{},
+		username: other, roles: []string{"ORG_READ_ONLY"}, teamIDs: []string{}, groupRoles: []string{}, inviter: who.inviter,
 	})
 
 	current := wantOrgInvite{
-		id: id, username: user, roles: []string{"ORG_MEMBER"}, teamIDs: []string{}, groupRoles: []string{},
+		id: id, username: user, roles: []string{"ORG_MEMBER"}, teamIDs: []string{}, groupRoles: []string{}, inviter: who.inviter,
 		created: created.CreatedAt, expires: created.ExpiresAt,
 	}
 
@@ -204,7 +219,8 @@ func TestOrgInvitationLifecycle(t *testing.T) {
 	got, resp, err = api.GetOrgInvite(ctx, acmeOrgID, second.GetId()).Execute()
 	requireStatus(t, "GetOrgInvite (second user) after updates", resp, err, http.StatusOK)
 	checkOrgInvitation(t, "GetOrgInvite (second user) after updates", got, wantOrgInvite{
-		id: second.GetId(), username: other, roles: []string{"ORG_READ_ONLY"}, teamIDs: []string{}, groupRoles: []string{},
+		id: second.GetId(), username: other, inviter: who.inviter,
+		roles: []string{"ORG_READ_ONLY"}, teamIDs: []string{}, groupRoles: []string{},
 		created: second.CreatedAt, expires: second.ExpiresAt,
 	})
 
