@@ -26,8 +26,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, PgRow};
-use sqlx::{Postgres, Row, Transaction};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgRow};
+use sqlx::{Connection, Postgres, Row, Transaction};
 
 use super::{Membership, Store, StoreError, StoreResult};
 use crate::clock::UnixSeconds;
@@ -75,6 +75,14 @@ impl PgDurability {
 impl PgStore {
     pub async fn open(url: &str) -> anyhow::Result<Self> {
         let options = PgConnectOptions::from_str(url)?.application_name("atlas-invites");
+        // One connection first: a pool that cannot connect reports only a timeout, not why.
+        let server = format!("{}:{}", options.get_host(), options.get_port());
+        tokio::time::timeout(ACQUIRE_TIMEOUT, PgConnection::connect_with(&options))
+            .await
+            .map_err(|_| anyhow::anyhow!("PostgreSQL at {server} did not answer within {ACQUIRE_TIMEOUT:?}"))?
+            .map_err(|e| anyhow::anyhow!("cannot connect to PostgreSQL at {server}: {e}"))?
+            .close()
+            .await?;
         let pool = PgPoolOptions::new()
             .max_connections(MAX_CONNECTIONS)
             .acquire_timeout(ACQUIRE_TIMEOUT)
@@ -134,6 +142,13 @@ fn is_transient(code: &str) -> bool {
         || code.starts_with("53")
         || code.starts_with("57")
         || matches!(code, "40001" | "40P01" | "55P03")
+}
+
+/// PostgreSQL text cannot hold NUL and refuses a parameter containing one (SQLSTATE 22021) where SQLite just
+/// compares it. No stored value contains NUL, so a lookup by such a key finds nothing, as on SQLite; the
+/// lookups below answer so without asking. (Such keys come from clients: a digest username, a query filter.)
+fn unmatchable(keys: &[&str]) -> bool {
+    keys.iter().any(|key| key.contains('\0'))
 }
 
 fn to_json<T: Serialize>(value: &T) -> String {
@@ -388,6 +403,9 @@ async fn grant_roles(
 #[async_trait]
 impl Store for PgStore {
     async fn org(&self, id: &str) -> StoreResult<Option<Org>> {
+        if unmatchable(&[id]) {
+            return Ok(None);
+        }
         let row = sqlx::query("SELECT * FROM orgs WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
@@ -397,6 +415,9 @@ impl Store for PgStore {
     }
 
     async fn project(&self, id: &str) -> StoreResult<Option<Project>> {
+        if unmatchable(&[id]) {
+            return Ok(None);
+        }
         let row = sqlx::query("SELECT id, org_id, name, created_at FROM projects WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
@@ -411,6 +432,9 @@ impl Store for PgStore {
     }
 
     async fn team(&self, id: &str) -> StoreResult<Option<Team>> {
+        if unmatchable(&[id]) {
+            return Ok(None);
+        }
         let row = sqlx::query("SELECT id, org_id, name FROM teams WHERE id = $1")
             .bind(id)
             .fetch_optional(&self.pool)
@@ -425,6 +449,9 @@ impl Store for PgStore {
     }
 
     async fn projects(&self, org_id: Option<&str>) -> StoreResult<Vec<Project>> {
+        if unmatchable(&[org_id.unwrap_or_default()]) {
+            return Ok(Vec::new());
+        }
         let rows = sqlx::query(
             "SELECT id, org_id, name, created_at FROM projects WHERE $1 IS NULL OR org_id = $1 ORDER BY id",
         )
@@ -444,6 +471,9 @@ impl Store for PgStore {
     }
 
     async fn teams(&self, org_id: Option<&str>) -> StoreResult<Vec<Team>> {
+        if unmatchable(&[org_id.unwrap_or_default()]) {
+            return Ok(Vec::new());
+        }
         let rows = sqlx::query("SELECT id, org_id, name FROM teams WHERE $1 IS NULL OR org_id = $1 ORDER BY id")
             .bind(org_id)
             .fetch_all(&self.pool)
@@ -465,10 +495,16 @@ impl Store for PgStore {
     }
 
     async fn user_by_username(&self, username_norm: &str) -> StoreResult<Option<User>> {
+        if unmatchable(&[username_norm]) {
+            return Ok(None);
+        }
         fetch_user(&self.pool, username_norm).await
     }
 
     async fn membership(&self, org_id: &str, project_id: Option<&str>, username_norm: &str) -> StoreResult<Membership> {
+        if unmatchable(&[org_id, project_id.unwrap_or_default(), username_norm]) {
+            return Ok(Membership::default());
+        }
         let row = sqlx::query(
             "SELECT \
                EXISTS (SELECT 1 FROM org_memberships m JOIN users u ON u.id = m.user_id \
@@ -486,6 +522,9 @@ impl Store for PgStore {
     }
 
     async fn api_key(&self, public_key: &str) -> StoreResult<Option<ApiKeyRecord>> {
+        if unmatchable(&[public_key]) {
+            return Ok(None);
+        }
         let row = sqlx::query("SELECT * FROM api_keys WHERE public_key = $1")
             .bind(public_key)
             .fetch_optional(&self.pool)
@@ -628,6 +667,9 @@ impl Store for PgStore {
     }
 
     async fn service_account(&self, client_id: &str) -> StoreResult<Option<ServiceAccount>> {
+        if unmatchable(&[client_id]) {
+            return Ok(None);
+        }
         let row = sqlx::query("SELECT * FROM service_accounts WHERE client_id = $1")
             .bind(client_id)
             .fetch_optional(&self.pool)
@@ -726,6 +768,9 @@ impl Store for PgStore {
     }
 
     async fn token_is_live(&self, jti: &str, client_id: &str, now: UnixSeconds) -> StoreResult<bool> {
+        if unmatchable(&[jti, client_id]) {
+            return Ok(false);
+        }
         let live: Option<bool> = sqlx::query_scalar(
             "SELECT TRUE FROM access_tokens t JOIN service_accounts a ON a.client_id = t.client_id \
              WHERE t.jti = $1 AND t.client_id = $2 AND t.revoked = 0 AND t.expires_at >= $3",
@@ -740,6 +785,9 @@ impl Store for PgStore {
     }
 
     async fn revoke_token(&self, jti: &str, client_id: &str) -> StoreResult<Option<bool>> {
+        if unmatchable(&[jti]) {
+            return Ok(None);
+        }
         let mut tx = self.write().await?;
         let owner: Option<String> = sqlx::query_scalar("SELECT client_id FROM access_tokens WHERE jti = $1 FOR UPDATE")
             .bind(jti)
@@ -800,6 +848,9 @@ impl Store for PgStore {
         id: &str,
         now: UnixSeconds,
     ) -> StoreResult<Option<Invitation>> {
+        if unmatchable(&[scope_id, id]) {
+            return Ok(None);
+        }
         let scope = scope_column(kind);
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {INVITATION_COLUMNS} FROM invitations WHERE id = $1 AND kind = $2 AND {scope} = $3 AND expires_at > $4"
@@ -815,6 +866,9 @@ impl Store for PgStore {
     }
 
     async fn invitation_by_id(&self, id: &str, now: UnixSeconds) -> StoreResult<Option<Invitation>> {
+        if unmatchable(&[id]) {
+            return Ok(None);
+        }
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {INVITATION_COLUMNS} FROM invitations WHERE id = $1 AND expires_at > $2"
         )))
@@ -843,6 +897,9 @@ impl Store for PgStore {
         username_norm: Option<&str>,
         now: UnixSeconds,
     ) -> StoreResult<Vec<Invitation>> {
+        if unmatchable(&[scope_id, username_norm.unwrap_or_default()]) {
+            return Ok(Vec::new());
+        }
         let scope = scope_column(kind);
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {INVITATION_COLUMNS} FROM invitations \
@@ -860,6 +917,9 @@ impl Store for PgStore {
     }
 
     async fn update_invitation(&self, invitation: &Invitation, now: UnixSeconds) -> StoreResult<bool> {
+        if unmatchable(&[&invitation.id, invitation.scope_id()]) {
+            return Ok(false);
+        }
         // One statement: a concurrent delete or accept is waited for and the WHERE clause re-checked.
         let scope = scope_column(invitation.kind);
         let updated = sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -887,6 +947,9 @@ impl Store for PgStore {
         id: &str,
         now: UnixSeconds,
     ) -> StoreResult<bool> {
+        if unmatchable(&[scope_id, id]) {
+            return Ok(false);
+        }
         // One statement: if an accept holds the row, this waits and then finds it gone (0 rows).
         let scope = scope_column(kind);
         let deleted = sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -909,6 +972,9 @@ impl Store for PgStore {
         user_id_if_new: &str,
         now: UnixSeconds,
     ) -> StoreResult<Option<Invitation>> {
+        if unmatchable(&[id]) {
+            return Ok(None);
+        }
         let mut tx = self.write().await?;
         // Locked until commit: a concurrent delete (or second accept) waits and then finds no row.
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
