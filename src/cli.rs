@@ -36,7 +36,7 @@ pub enum Command {
 
 #[derive(Args)]
 pub struct StoreArgs {
-    /// Where the data lives: sqlite://PATH (created if missing).
+    /// Where the data lives: sqlite://PATH (created if missing) or postgres://USER:PASSWORD@HOST:PORT/DATABASE.
     #[arg(long, env = "ATLAS_INVITES_DATABASE_URL", default_value = "sqlite://atlas-invites.db")]
     pub database_url: String,
 }

@@ -111,6 +111,9 @@ pub async fn apply_file(admin: &Admin, path: &Path) -> anyhow::Result<Applied> {
 /// Entries without an id are matched by name (orgs) or by name within their org (projects, teams), so a file
 /// without ids is idempotent too.
 pub async fn apply(admin: &Admin, fixtures: &FixtureFile) -> anyhow::Result<Applied> {
+    // Replicas starting together with the same file apply it one after the other, so name matching cannot
+    // race into duplicates.
+    let _lock = admin.store().fixture_lock().await?;
     let mut applied = Applied::default();
     for org_fixture in &fixtures.orgs {
         let existing_orgs = admin.store().orgs().await?;

@@ -24,7 +24,6 @@ use auth::{Authenticator, AuthenticatorParts};
 use clock::SharedClock;
 use http::limits::Limits;
 use ipnet::IpNet;
-use ratelimit::RateLimiter;
 use service::InvitationService;
 use store::Store;
 
@@ -64,7 +63,6 @@ pub async fn app(store: Arc<dyn Store>, clock: SharedClock, options: ServerOptio
     Ok(http::router(http::AppState {
         service: Arc::new(InvitationService::new(store, clock.clone())),
         authenticator: Arc::new(authenticator),
-        limiter: Arc::new(RateLimiter::new(clock.clone())),
         limits: options.limits,
         clock,
     }))

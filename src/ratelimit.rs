@@ -1,11 +1,12 @@
 //! Token buckets, as Atlas limits its API (https://www.mongodb.com/docs/atlas/api/api-rate-limit/): each key
 //! (an endpoint set and a scope, or a client address) has a bucket that refills continuously and holds at most
-//! its capacity. Time comes from the server's clock, so tests refill buckets by moving it.
+//! its capacity. Time comes from the server's clock, so tests refill buckets by moving it. Where buckets live
+//! is the store's business (in memory for SQLite's single process, in the database for PostgreSQL replicas).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use crate::clock::{SharedClock, UnixSeconds};
+use crate::clock::UnixSeconds;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Quota {
@@ -35,91 +36,79 @@ pub enum Decision {
     Limited { retry_after: u64 },
 }
 
-struct Bucket {
-    tokens: f64,
-    updated: UnixSeconds,
+/// One bucket's state: tokens left when it was last touched.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bucket {
+    pub tokens: f64,
+    pub updated: UnixSeconds,
 }
 
-/// Buckets of one process. Keys idle long enough to be full again are dropped.
+impl Bucket {
+    pub fn full(quota: Quota, now: UnixSeconds) -> Self {
+        Bucket { tokens: f64::from(quota.capacity), updated: now }
+    }
+
+    /// Refills for the time since the last touch, then takes a token if `take` and one is there.
+    pub fn touch(&mut self, quota: Quota, now: UnixSeconds, take: bool) -> Decision {
+        let elapsed = (now - self.updated).max(0) as f64;
+        let capacity = f64::from(quota.capacity);
+        self.tokens = (self.tokens + elapsed * f64::from(quota.refill_per_minute) / 60.0).min(capacity);
+        self.updated = now;
+        if self.tokens >= 1.0 {
+            if take {
+                self.tokens -= 1.0;
+            }
+            Decision::Allowed { remaining: self.tokens.floor() as u32 }
+        } else {
+            let per_second = f64::from(quota.refill_per_minute) / 60.0;
+            Decision::Limited { retry_after: ((1.0 - self.tokens) / per_second).ceil().max(1.0) as u64 }
+        }
+    }
+}
+
+/// Buckets held in one process's memory. Keys idle long enough to be full again are dropped.
+#[derive(Default)]
 pub struct RateLimiter {
-    clock: SharedClock,
     buckets: Mutex<HashMap<String, Bucket>>,
 }
 
 const PRUNE_ABOVE: usize = 100_000;
 
 impl RateLimiter {
-    pub fn new(clock: SharedClock) -> Self {
-        RateLimiter { clock, buckets: Mutex::new(HashMap::new()) }
+    pub fn new() -> Self {
+        Self::default()
     }
 
-    /// Takes one token from `key`'s bucket, if there is one.
-    pub fn take(&self, key: &str, quota: Quota) -> Decision {
-        self.with_bucket(key, quota, |bucket| {
-            if bucket.tokens >= 1.0 {
-                bucket.tokens -= 1.0;
-                Decision::Allowed { remaining: bucket.tokens.floor() as u32 }
-            } else {
-                Decision::Limited { retry_after: retry_after(bucket, quota) }
-            }
-        })
-    }
-
-    /// What `take` would answer, without taking anything.
-    pub fn peek(&self, key: &str, quota: Quota) -> Decision {
-        self.with_bucket(key, quota, |bucket| {
-            if bucket.tokens >= 1.0 {
-                Decision::Allowed { remaining: bucket.tokens.floor() as u32 }
-            } else {
-                Decision::Limited { retry_after: retry_after(bucket, quota) }
-            }
-        })
-    }
-
-    fn with_bucket<T>(&self, key: &str, quota: Quota, act: impl FnOnce(&mut Bucket) -> T) -> T {
-        let now = self.clock.now();
+    /// Takes one token from `key`'s bucket if `take` (else only looks) and says whether one was there.
+    pub fn touch(&self, key: &str, quota: Quota, now: UnixSeconds, take: bool) -> Decision {
         let mut buckets = self.buckets.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if buckets.len() > PRUNE_ABOVE {
             let full_after = i64::from(quota.capacity.div_ceil(quota.refill_per_minute)) * 60;
             buckets.retain(|_, b| now - b.updated < full_after);
         }
-        let capacity = f64::from(quota.capacity);
-        let bucket = buckets.entry(key.to_string()).or_insert(Bucket { tokens: capacity, updated: now });
-        let elapsed = (now - bucket.updated).max(0) as f64;
-        bucket.tokens = (bucket.tokens + elapsed * f64::from(quota.refill_per_minute) / 60.0).min(capacity);
-        bucket.updated = now;
-        act(bucket)
+        buckets.entry(key.to_string()).or_insert_with(|| Bucket::full(quota, now)).touch(quota, now, take)
     }
-}
-
-/// Seconds until the bucket holds one token again.
-fn retry_after(bucket: &Bucket, quota: Quota) -> u64 {
-    let per_second = f64::from(quota.refill_per_minute) / 60.0;
-    ((1.0 - bucket.tokens) / per_second).ceil().max(1.0) as u64
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clock::ManualClock;
 
     #[test]
     fn buckets_empty_then_refill_up_to_capacity() {
-        let clock = ManualClock::new(0);
-        let limiter = RateLimiter::new(clock.clone());
+        let limiter = RateLimiter::new();
         let quota = Quota { capacity: 10, refill_per_minute: 5 };
         for expected in (0..10).rev() {
-            assert_eq!(limiter.take("k", quota), Decision::Allowed { remaining: expected });
+            assert_eq!(limiter.touch("k", quota, 0, true), Decision::Allowed { remaining: expected });
         }
-        assert_eq!(limiter.take("k", quota), Decision::Limited { retry_after: 12 });
-        assert_eq!(limiter.take("other", quota), Decision::Allowed { remaining: 9 }, "keys are independent");
-        clock.advance(60);
+        assert_eq!(limiter.touch("k", quota, 0, false), Decision::Limited { retry_after: 12 });
+        assert_eq!(limiter.touch("k", quota, 0, true), Decision::Limited { retry_after: 12 });
+        assert_eq!(limiter.touch("other", quota, 0, true), Decision::Allowed { remaining: 9 }, "keys are independent");
         for _ in 0..5 {
-            assert!(matches!(limiter.take("k", quota), Decision::Allowed { .. }));
+            assert!(matches!(limiter.touch("k", quota, 60, true), Decision::Allowed { .. }));
         }
-        assert!(matches!(limiter.take("k", quota), Decision::Limited { .. }));
-        clock.advance(3600);
-        assert_eq!(limiter.take("k", quota), Decision::Allowed { remaining: 9 }, "never above capacity");
+        assert!(matches!(limiter.touch("k", quota, 60, true), Decision::Limited { .. }));
+        assert_eq!(limiter.touch("k", quota, 3660, true), Decision::Allowed { remaining: 9 }, "never above capacity");
     }
 
     #[test]

@@ -22,15 +22,14 @@ use crate::domain::Principal;
 use crate::error::ApiError;
 use crate::http::AppState;
 use crate::http::wire::FinalBody;
-use crate::ratelimit::{Decision, Quota, RateLimiter};
+use crate::ratelimit::{Decision, Quota};
+use crate::service::internal;
 use crate::store::Store;
-use digest::{Algorithm, NonceIssuer, NonceKey, NonceState, ReplayLedger};
+use digest::{Algorithm, NonceIssuer, NonceKey, NonceState};
 use oauth::TokenSigner;
 
 /// How long a challenge's nonce may be answered ("only valid for a short amount of time", Atlas docs).
 pub const NONCE_TTL_SECONDS: i64 = 300;
-/// Live (nonce, nc) pairs remembered for replay detection.
-const REPLAY_LEDGER_CAPACITY: usize = 1_000_000;
 
 /// The body real Atlas sends with every digest challenge, byte for byte: pretty-printed, in this key order,
 /// 142 bytes, no trailing newline (shared/atlas-recordings/interactive/setupfailure).
@@ -40,10 +39,8 @@ pub struct Authenticator {
     store: Arc<dyn Store>,
     clock: SharedClock,
     nonces: NonceIssuer,
-    replays: ReplayLedger,
     challenge_algorithm: Algorithm,
     tokens: TokenSigner,
-    failures: RateLimiter,
     failure_quota: Quota,
     trusted_proxies: Vec<IpNet>,
 }
@@ -55,6 +52,8 @@ pub enum Refusal {
     Digest { stale: bool },
     /// A bearer token that is not (or no longer) valid (RFC 6750 §3.1).
     Bearer,
+    /// The credentials could not be checked (the store failed): not the caller's fault, so no 401.
+    Unchecked(ApiError),
 }
 
 pub struct AuthenticatorParts {
@@ -71,11 +70,9 @@ impl Authenticator {
     pub fn new(store: Arc<dyn Store>, clock: SharedClock, parts: AuthenticatorParts) -> Self {
         let per_minute = parts.failed_auth_per_minute.max(1);
         Authenticator {
-            failures: RateLimiter::new(clock.clone()),
             store,
             clock,
             nonces: NonceIssuer::new(parts.nonce_key, NONCE_TTL_SECONDS),
-            replays: ReplayLedger::new(REPLAY_LEDGER_CAPACITY),
             challenge_algorithm: parts.challenge_algorithm,
             tokens: TokenSigner::new(&parts.token_key),
             failure_quota: Quota { capacity: per_minute, refill_per_minute: per_minute },
@@ -112,10 +109,7 @@ impl Authenticator {
                 let _ = digest::response_matches(&credentials, &decoy, method);
                 return Err(fail);
             }
-            Err(err) => {
-                tracing::error!(error = %err, "api key lookup failed");
-                return Err(fail);
-            }
+            Err(err) => return Err(Refusal::Unchecked(internal(err))),
         };
         let ha1 = match credentials.algorithm {
             Algorithm::Md5 => &key.ha1_md5,
@@ -130,7 +124,8 @@ impl Authenticator {
             NonceState::Fresh => {
                 let expires_at = self.nonces.expires_at(&credentials.nonce).unwrap_or(now);
                 let nc = credentials.nc.unwrap_or(0);
-                if self.replays.accept(&credentials.nonce, nc, expires_at, now) {
+                let fresh_use = self.store.accept_nonce_use(&credentials.nonce, nc, expires_at, now).await;
+                if fresh_use.map_err(|err| Refusal::Unchecked(internal(err)))? {
                     Ok(Principal::from(&key))
                 } else {
                     Err(fail)
@@ -143,16 +138,18 @@ impl Authenticator {
     pub async fn bearer(&self, token: &str) -> Result<Principal, Refusal> {
         let now = self.clock.now();
         let claims = self.tokens.verify(token, now).ok_or(Refusal::Bearer)?;
-        let live = self.store.token_is_live(&claims.jti, &claims.sub, now).await.map_err(|err| {
-            tracing::error!(error = %err, "token lookup failed");
-            Refusal::Bearer
-        })?;
+        let live = self
+            .store
+            .token_is_live(&claims.jti, &claims.sub, now)
+            .await
+            .map_err(|err| Refusal::Unchecked(internal(err)))?;
         if !live {
             return Err(Refusal::Bearer);
         }
         match self.store.service_account(&claims.sub).await {
             Ok(Some(account)) => Ok(Principal::from(&account)),
-            _ => Err(Refusal::Bearer),
+            Ok(None) => Err(Refusal::Bearer),
+            Err(err) => Err(Refusal::Unchecked(internal(err))),
         }
     }
 
@@ -160,6 +157,7 @@ impl Authenticator {
     /// first), the fixed JSON body, and none of the usual response headers.
     pub fn refusal_response(&self, refusal: Refusal) -> Response {
         let header = match refusal {
+            Refusal::Unchecked(error) => return error.into_response(),
             Refusal::Digest { stale } => {
                 let nonce = self.nonces.mint(self.clock.now());
                 digest::challenge(&nonce, self.challenge_algorithm, stale)
@@ -197,8 +195,9 @@ impl Authenticator {
     }
 
     /// Refuses callers that failed to authenticate too often lately.
-    pub fn check_failures(&self, client: IpAddr) -> Result<(), ApiError> {
-        match self.failures.peek(&client.to_string(), self.failure_quota) {
+    pub async fn check_failures(&self, client: IpAddr) -> Result<(), ApiError> {
+        let key = failures_key(client);
+        match self.store.rate_limit(&key, self.failure_quota, self.clock.now(), false).await.map_err(internal)? {
             Decision::Allowed { .. } => Ok(()),
             Decision::Limited { retry_after } => {
                 Err(ApiError::too_many_failed_authentications(self.failure_quota.capacity, retry_after))
@@ -206,9 +205,16 @@ impl Authenticator {
         }
     }
 
-    pub fn record_failure(&self, client: IpAddr) {
-        let _ = self.failures.take(&client.to_string(), self.failure_quota);
+    pub async fn record_failure(&self, client: IpAddr) {
+        if let Err(err) = self.store.rate_limit(&failures_key(client), self.failure_quota, self.clock.now(), true).await
+        {
+            tracing::error!(error = %err, "recording a failed authentication");
+        }
     }
+}
+
+fn failures_key(client: IpAddr) -> String {
+    format!("failed-authentication/{client}")
 }
 
 fn peer_address(request: &Request) -> IpAddr {
@@ -229,7 +235,7 @@ pub async fn require_principal(State(app): State<AppState>, mut request: Request
         return auth.refusal_response(Refusal::Digest { stale: false });
     };
     let client = auth.client_address(peer_address(&request), request.headers());
-    if let Err(limited) = auth.check_failures(client) {
+    if let Err(limited) = auth.check_failures(client).await {
         return limited.into_response();
     }
     let (scheme, credentials) = authorization.split_once(' ').unwrap_or((authorization.as_str(), ""));
@@ -244,8 +250,8 @@ pub async fn require_principal(State(app): State<AppState>, mut request: Request
     let principal = match outcome {
         Ok(principal) => principal,
         Err(refusal) => {
-            if !matches!(refusal, Refusal::Digest { stale: true }) {
-                auth.record_failure(client);
+            if matches!(refusal, Refusal::Digest { stale: false } | Refusal::Bearer) {
+                auth.record_failure(client).await;
             }
             return auth.refusal_response(refusal);
         }

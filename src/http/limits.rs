@@ -12,6 +12,7 @@ use super::AppState;
 use super::wire::Resource;
 use crate::error::ApiError;
 use crate::ratelimit::{Decision, Quota};
+use crate::service::internal;
 
 /// The limits a server enforces. Defaults are Atlas's for the invitation endpoint sets.
 #[derive(Debug, Clone, Copy)]
@@ -40,7 +41,13 @@ pub async fn rate_limit(State(app): State<AppState>, request: Request, next: Nex
     };
     // /api/atlas/v2/{groups|orgs}/{id}/invites…: the bucket's scope is the project or the org.
     let scope_id = path.split('/').nth(5).unwrap_or_default();
-    match app.limiter.take(&format!("{endpoint_set}/{scope_id}"), quota) {
+    let bucket =
+        app.service.store().rate_limit(&format!("{endpoint_set}/{scope_id}"), quota, app.clock.now(), true).await;
+    let decision = match bucket {
+        Ok(decision) => decision,
+        Err(err) => return internal(err).into_response(),
+    };
+    match decision {
         Decision::Limited { retry_after } => {
             let mut response =
                 ApiError::rate_limited(endpoint_set, retry_after, quota.capacity, quota.refill_per_minute)

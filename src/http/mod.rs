@@ -1,7 +1,7 @@
 //! The HTTP surface: which paths exist and which layers every request passes through.
 //!
-//! Layers, outermost first: `wire::present` (envelope, pretty, Atlas error bodies for everything),
-//! panic catching, the body size limit, authentication (and API access lists), then per route the rate limit
+//! Layers, outermost first: `wire::present` (envelope, pretty, Atlas error bodies for everything), reading
+//! the whole body (with its size limit), panic catching, authentication (and API access lists), then per route the rate limit
 //! and the version negotiation.
 
 mod bodies;
@@ -17,7 +17,6 @@ pub mod wire;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::get;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -25,7 +24,6 @@ use tower_http::catch_panic::CatchPanicLayer;
 use crate::auth::{self, Authenticator};
 use crate::clock::SharedClock;
 use crate::error::ApiError;
-use crate::ratelimit::RateLimiter;
 use crate::service::InvitationService;
 use limits::Limits;
 use surface::Surface;
@@ -38,7 +36,6 @@ pub struct AppState {
     pub service: Arc<InvitationService>,
     pub authenticator: Arc<Authenticator>,
     pub clock: SharedClock,
-    pub limiter: Arc<RateLimiter>,
     pub limits: Limits,
 }
 
@@ -75,8 +72,8 @@ pub fn router(state: AppState) -> Router {
         .fallback(|uri: axum::http::Uri| async move { ApiError::resource_not_found(uri.path()) })
         .layer(from_fn_with_state(state.clone(), auth::require_principal))
         .merge(public)
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(CatchPanicLayer::new())
+        .layer(from_fn(wire::read_body_first))
         .layer(from_fn(wire::present))
         .with_state(state)
 }

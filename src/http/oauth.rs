@@ -53,10 +53,10 @@ fn json_response(status: StatusCode, body: Value) -> Response {
 async fn client(app: &AppState, peer: SocketAddr, headers: &HeaderMap) -> Result<ServiceAccount, Response> {
     let auth = &app.authenticator;
     let address = auth.client_address(peer.ip(), headers);
-    auth.check_failures(address).map_err(IntoResponse::into_response)?;
+    auth.check_failures(address).await.map_err(IntoResponse::into_response)?;
     let basic = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(oauth::parse_basic);
     let Some((client_id, secret)) = basic else {
-        auth.record_failure(address);
+        auth.record_failure(address).await;
         return Err(INVALID_CLIENT.into_response());
     };
     let account = auth.store().service_account(&client_id).await.map_err(|e| internal(e).into_response())?;
@@ -66,7 +66,7 @@ async fn client(app: &AppState, peer: SocketAddr, headers: &HeaderMap) -> Result
     match account {
         Some(account) if matches => Ok(account),
         _ => {
-            auth.record_failure(address);
+            auth.record_failure(address).await;
             Err(INVALID_CLIENT.into_response())
         }
     }

@@ -4,7 +4,7 @@
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
-use axum::http::header::{ACCEPT, ALLOW, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER, VARY};
+use axum::http::header::{ACCEPT, ALLOW, CONNECTION, CONTENT_LENGTH, CONTENT_TYPE, RETRY_AFTER, VARY};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -112,6 +112,22 @@ pub fn form_pairs(query: Option<&str>) -> Vec<(String, String)> {
     form_urlencoded::parse(query.unwrap_or_default().as_bytes()).into_owned().collect()
 }
 
+/// Reads the whole request body (up to the limit) before anything answers. A response sent while body bytes
+/// are still in flight — a digest challenge to a POST, say, which the official clients send with its body —
+/// makes the HTTP server close the keep-alive connection without saying so, and the client's next request on it
+/// fails. Bodies over the limit get 413 and the connection is closed.
+pub async fn read_body_first(request: Request, next: Next) -> Response {
+    let (parts, body) = request.into_parts();
+    match axum::body::to_bytes(body, super::MAX_BODY_BYTES).await {
+        Ok(bytes) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
+        Err(_) => {
+            let mut response = ApiError::payload_too_large(super::MAX_BODY_BYTES).into_response();
+            response.headers_mut().insert(CONNECTION, HeaderValue::from_static("close"));
+            response
+        }
+    }
+}
+
 /// Outermost layer: reads `envelope`/`pretty`, then writes every response's body and common headers.
 pub async fn present(request: Request, next: Next) -> Response {
     let method = request.method().clone();
@@ -127,7 +143,7 @@ fn finish(response: Response, presentation: Presentation, method: &Method, path:
         return response;
     }
     let status = response.status();
-    let (mut parts, _) = response.into_parts();
+    let (mut parts, original) = response.into_parts();
     let value = match parts.extensions.remove::<JsonBody>() {
         Some(JsonBody(value)) => Some(value),
         // A rejection from the framework or a transport layer (404, 405, 413, …): give it an Atlas body.
@@ -156,7 +172,8 @@ fn finish(response: Response, presentation: Presentation, method: &Method, path:
     let body = match value {
         Some(value) if presentation.pretty => Body::from(to_pretty_string(&value)),
         Some(value) => Body::from(value.to_string()),
-        None => Body::empty(),
+        // A body that is not JSON (the OpenAPI document) goes out as the handler wrote it.
+        None => original,
     };
     Response::from_parts(parts, body)
 }

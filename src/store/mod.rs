@@ -9,6 +9,7 @@ use async_trait::async_trait;
 use crate::clock::UnixSeconds;
 use crate::domain::invitation::NewProjectInvitation;
 use crate::domain::{ApiKeyRecord, Invitation, InvitationKind, Org, Project, ServiceAccount, Team, User};
+use crate::ratelimit::{Decision, Quota};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -29,6 +30,15 @@ pub enum StoreError {
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Released when dropped.
+pub struct FixtureLock(#[allow(dead_code)] Box<dyn Send + Sync>);
+
+impl FixtureLock {
+    pub fn new(guard: impl Send + Sync + 'static) -> Self {
+        FixtureLock(Box::new(guard))
+    }
+}
 
 /// What the invitee already is, looked up by normalized username.
 #[derive(Debug, Clone, Copy, Default)]
@@ -82,6 +92,23 @@ pub trait Store: Send + Sync + 'static {
     /// Revokes the token if it belongs to `client_id`. Some(true) revoked (or already revoked), Some(false) it
     /// belongs to another account, None unknown.
     async fn revoke_token(&self, jti: &str, client_id: &str) -> StoreResult<Option<bool>>;
+
+    /// State every server process on the store must share. SQLite is served by one process, so it keeps this
+    /// in memory; PostgreSQL keeps it in tables, so replicas agree.
+    ///
+    /// Takes a token from the rate-limit bucket `key` when `take` (else only looks).
+    async fn rate_limit(&self, key: &str, quota: Quota, now: UnixSeconds, take: bool) -> StoreResult<Decision>;
+    /// Records a digest (nonce, nc) use: true if nc is above every nc accepted for this nonce (RFC 7616 §3.4:
+    /// the same nc twice is a replay). The record is kept until `expires_at`.
+    async fn accept_nonce_use(
+        &self,
+        nonce: &str,
+        nc: u32,
+        expires_at: UnixSeconds,
+        now: UnixSeconds,
+    ) -> StoreResult<bool>;
+    /// Held while a fixture file is applied, so replicas starting together apply it one after the other.
+    async fn fixture_lock(&self) -> StoreResult<FixtureLock>;
 
     /// A server-wide secret by name, created from `candidate` by the first process that asks, so every process
     /// on this database signs and checks with the same key.

@@ -29,13 +29,14 @@ use serde::{Deserialize, Serialize};
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions, PgRow};
 use sqlx::{Connection, Postgres, Row, Transaction};
 
-use super::{Membership, Store, StoreError, StoreResult};
+use super::{FixtureLock, Membership, Store, StoreError, StoreResult};
 use crate::clock::UnixSeconds;
 use crate::domain::invitation::{MAX_PENDING_PER_SCOPE, NewProjectInvitation, acceptance};
 use crate::domain::username::normalize;
 use crate::domain::{
     ApiKeyRecord, GroupRoleAssignment, Invitation, InvitationKind, Org, Project, ServiceAccount, Team, User,
 };
+use crate::ratelimit::{Bucket, Decision, Quota};
 
 /// Connections per replica; replicas × this must stay below the server's `max_connections`.
 const MAX_CONNECTIONS: u32 = 8;
@@ -808,6 +809,77 @@ impl Store for PgStore {
         };
         tx.commit().await.map_err(db_error)?;
         Ok(outcome)
+    }
+
+    async fn rate_limit(&self, key: &str, quota: Quota, now: UnixSeconds, take: bool) -> StoreResult<Decision> {
+        // The bucket row is locked while it is read, advanced and written, so replicas share one bucket.
+        let mut tx = self.pool.begin().await.map_err(db_error)?;
+        let full = Bucket::full(quota, now);
+        sqlx::query(
+            "INSERT INTO rate_buckets (key, tokens, updated_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING",
+        )
+        .bind(key)
+        .bind(full.tokens)
+        .bind(full.updated)
+        .execute(&mut *tx)
+        .await
+        .map_err(db_error)?;
+        let row = sqlx::query("SELECT tokens, updated_at FROM rate_buckets WHERE key = $1 FOR UPDATE")
+            .bind(key)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        let mut bucket = Bucket { tokens: row.get("tokens"), updated: row.get("updated_at") };
+        let decision = bucket.touch(quota, now, take);
+        sqlx::query("UPDATE rate_buckets SET tokens = $2, updated_at = $3 WHERE key = $1")
+            .bind(key)
+            .bind(bucket.tokens)
+            .bind(bucket.updated)
+            .execute(&mut *tx)
+            .await
+            .map_err(db_error)?;
+        tx.commit().await.map_err(db_error)?;
+        Ok(decision)
+    }
+
+    async fn accept_nonce_use(
+        &self,
+        nonce: &str,
+        nc: u32,
+        expires_at: UnixSeconds,
+        now: UnixSeconds,
+    ) -> StoreResult<bool> {
+        // One statement: a first use inserts; a later one only raises last_nc, so a replay matches no row.
+        let accepted: Option<String> = sqlx::query_scalar(
+            "INSERT INTO digest_nonce_uses (nonce, last_nc, expires_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (nonce) DO UPDATE SET last_nc = excluded.last_nc \
+               WHERE digest_nonce_uses.last_nc < excluded.last_nc \
+             RETURNING nonce",
+        )
+        .bind(nonce)
+        .bind(i64::from(nc))
+        .bind(expires_at)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_error)?;
+        let mut dice = [0u8; 1];
+        if accepted.is_some() && getrandom::fill(&mut dice).is_ok() && dice[0] == 0 {
+            // Forget nonces that can no longer be answered, about once every 256 uses.
+            sqlx::query("DELETE FROM digest_nonce_uses WHERE expires_at < $1")
+                .bind(now)
+                .execute(&self.pool)
+                .await
+                .map_err(db_error)?;
+        }
+        Ok(accepted.is_some())
+    }
+
+    async fn fixture_lock(&self) -> StoreResult<FixtureLock> {
+        // A session-level advisory lock on a connection taken out of the pool: closing the connection when the
+        // guard drops releases the lock.
+        let mut connection = self.pool.acquire().await.map_err(db_error)?.detach();
+        sqlx::query("SELECT pg_advisory_lock(7240651)").execute(&mut connection).await.map_err(db_error)?;
+        Ok(FixtureLock::new(std::sync::Mutex::new(connection)))
     }
 
     async fn server_secret(&self, name: &str, candidate: &str) -> StoreResult<String> {

@@ -12,17 +12,26 @@ use sqlx::sqlite::{
 };
 use sqlx::{Row, Sqlite, Transaction};
 
-use super::{Membership, Store, StoreError, StoreResult};
+use super::{FixtureLock, Membership, Store, StoreError, StoreResult};
+use crate::auth::digest::ReplayLedger;
 use crate::clock::UnixSeconds;
 use crate::domain::invitation::{MAX_PENDING_PER_SCOPE, NewProjectInvitation, acceptance};
 use crate::domain::username::normalize;
 use crate::domain::{
     ApiKeyRecord, GroupRoleAssignment, Invitation, InvitationKind, Org, Project, ServiceAccount, Team, User,
 };
+use crate::ratelimit::{Decision, Quota, RateLimiter};
 
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// One process serves a SQLite file, so shared request state lives in its memory.
+    limiter: RateLimiter,
+    replays: ReplayLedger,
+    fixtures: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
+
+/// Live (nonce, nc) pairs remembered for replay detection.
+const REPLAY_LEDGER_CAPACITY: usize = 1_000_000;
 
 impl SqliteStore {
     pub async fn open(url: &str) -> anyhow::Result<Self> {
@@ -38,7 +47,12 @@ impl SqliteStore {
             .connect_with(options)
             .await?;
         sqlx::migrate!("migrations/sqlite").run(&pool).await?;
-        Ok(SqliteStore { pool })
+        Ok(SqliteStore {
+            pool,
+            limiter: RateLimiter::new(),
+            replays: ReplayLedger::new(REPLAY_LEDGER_CAPACITY),
+            fixtures: Default::default(),
+        })
     }
 
     /// Write transactions take the write lock up front: a deferred transaction that reads and then writes gets
@@ -665,6 +679,24 @@ impl Store for SqliteStore {
         };
         tx.commit().await.map_err(db_error)?;
         Ok(outcome)
+    }
+
+    async fn rate_limit(&self, key: &str, quota: Quota, now: UnixSeconds, take: bool) -> StoreResult<Decision> {
+        Ok(self.limiter.touch(key, quota, now, take))
+    }
+
+    async fn accept_nonce_use(
+        &self,
+        nonce: &str,
+        nc: u32,
+        expires_at: UnixSeconds,
+        now: UnixSeconds,
+    ) -> StoreResult<bool> {
+        Ok(self.replays.accept(nonce, nc, expires_at, now))
+    }
+
+    async fn fixture_lock(&self) -> StoreResult<FixtureLock> {
+        Ok(FixtureLock::new(self.fixtures.clone().lock_owned().await))
     }
 
     async fn server_secret(&self, name: &str, candidate: &str) -> StoreResult<String> {

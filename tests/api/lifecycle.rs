@@ -288,3 +288,32 @@ async fn postgres_is_durable_and_holds_no_private_keys(server: &TestServer) {
         assert!(!contents.contains(key.private), "the private key of {} is in the api_keys table", key.public);
     }
 }
+
+#[tokio::test]
+async fn concurrent_patch_and_delete_leave_the_invitation_deleted_or_updated_never_half() {
+    let server = TestServer::start().await;
+    let owner = server.as_(&OWNER);
+    for round in 0..10 {
+        let scope = format!("orgs/{O1}");
+        let id = create(
+            &owner,
+            &scope,
+            json!({"username": format!("pd{round}@example.com"), "roles": ["ORG_MEMBER"], "teamIds": [T1]}),
+        )
+        .await;
+        let item = format!("{}/{id}", invites(&scope));
+        let patch = {
+            let (client, item) = (server.as_(&OWNER), item.clone());
+            tokio::spawn(async move {
+                client.patch(&item, &json!({"roles": ["ORG_READ_ONLY"], "teamIds": []})).await.status
+            })
+        };
+        let delete = {
+            let (client, item) = (server.as_(&OWNER), item.clone());
+            tokio::spawn(async move { client.delete(&item).await.status })
+        };
+        let outcome = (patch.await.unwrap(), delete.await.unwrap());
+        assert!(outcome == (200, 204) || outcome == (404, 204), "round {round}: {outcome:?}");
+        owner.get(&item).await.assert_error(404, "INVALID_INVITATION_ID");
+    }
+}

@@ -168,6 +168,13 @@ impl TestServer {
     }
 
     /// Stops the server and starts a new one on the same database, as a process restart would.
+    /// Another server instance on the same database and clock, as a second replica (tests/replicas.rs).
+    #[allow(dead_code)]
+    pub async fn replica(&self) -> TestServer {
+        Self::launch(tempfile::tempdir().unwrap(), self.database_url.clone(), self.clock.clone(), self.options.clone())
+            .await
+    }
+
     pub async fn restart(mut self) -> TestServer {
         self.stop().await;
         let dir = std::mem::replace(&mut self.dir, tempfile::tempdir().unwrap());

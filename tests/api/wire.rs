@@ -139,3 +139,11 @@ async fn head_answers_like_get_without_a_body() {
     assert_eq!((response.status, response.text.as_str()), (200, ""));
     assert_eq!(response.header("content-type"), Some("application/vnd.atlas.2023-01-01+json;charset=utf-8"));
 }
+
+#[tokio::test]
+async fn the_server_serves_its_own_openapi_document() {
+    let server = TestServer::start().await;
+    let response = server.anonymous().call(Call::new(Method::GET, "/openapi.yaml").accept(None)).await;
+    assert_eq!(response.status, 200);
+    assert_eq!(response.text, include_str!("../../openapi/atlas-invites.yaml"));
+}
