@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite: formatting, the layering rule, lints, unit and integration tests, then the official
-# Go SDK suite against the same release build of the server.
+# The whole test suite: formatting, the layering rule, lints, unit and integration tests on SQLite and on a
+# throwaway PostgreSQL (with two server instances on one database), then the official Go SDK suite and the
+# OpenAPI contract suites against the same release build of the server.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -21,9 +22,14 @@ fi
 echo "== lints"
 cargo clippy --release --locked --all-targets -- -D warnings
 
-echo "== unit and integration tests"
-cargo test --release --locked
+echo "== unit and integration tests on SQLite"
+cargo test --release --locked --lib --bins --test api
+
+echo "== integration and replica tests on PostgreSQL"
+scripts/with-postgres.sh cargo test --release --locked --test api --test replicas
 
 echo "== official Atlas Go SDK against the server"
 conformance/go-sdk/run.sh target/release/atlas-invites
 
+echo "== OpenAPI contract (schemathesis): the official spec and the server's own"
+conformance/spec/run.sh target/release/atlas-invites
