@@ -196,3 +196,19 @@ async fn unversioned_surfaces_need_no_version_and_do_not_expire() {
     let typo = format!("{CM}/groups/{PA}/invitations/6f00000000000000000000ee");
     send(&owner, Method::DELETE, &typo, None).await.assert_error(404, "RESOURCE_NOT_FOUND");
 }
+
+#[tokio::test]
+async fn pretty_and_envelope_work_on_cloud_manager_too() {
+    let server = TestServer::start().await;
+    let owner = server.as_(&OWNER);
+    let path = format!("{CM}/groups/{PA}/invites?pretty=true&envelope=true");
+    let created =
+        send(&owner, Method::POST, &path, Some(json!({"username": "pe@example.com", "roles": ["GROUP_READ_ONLY"]})))
+            .await;
+    assert_eq!(created.status, 200, "enveloped: {}", created.text);
+    assert!(created.text.starts_with("{\n  \"content\" : {\n    \"createdAt\" : "), "{}", created.text);
+    assert_eq!(created.json()["status"], 201);
+    let id = created.json()["content"]["id"].as_str().unwrap().to_string();
+    let deleted = send(&owner, Method::DELETE, &format!("{CM}/groups/{PA}/invites/{id}?envelope=true"), None).await;
+    assert_eq!((deleted.status, deleted.json()), (200, json!({"status": 204})));
+}
