@@ -5,7 +5,7 @@
 //!   scripts/with-postgres.sh cargo bench --bench throughput         # SQLite and PostgreSQL
 //!
 //! Environment: BENCH_SECONDS (default 5), BENCH_CONCURRENCY (default 16). Load is a mix of one create per
-//! four reads, sent with a service account's bearer token (one round trip per request, as the SDK's OAuth
+//! four reads of the created username, over 64 projects, sent with a service account's bearer token (one round trip per request, as the SDK's OAuth
 //! client does), from the same process on loopback.
 
 use std::sync::Arc;
@@ -19,15 +19,40 @@ use atlas_invites::ratelimit::Quota;
 use atlas_invites::{ServerOptions, fixtures, store};
 use serde_json::json;
 
-const FIXTURE: &str = r#"
-orgs:
-  - id: 6f0000000000000000000001
-    name: Bench
-    projects: [{ id: 6f00000000000000000000a1, name: bench }]
-serviceAccounts:
-  - { clientId: mdb_sa_id_bench, clientSecret: mdb_sa_sk_bench-secret-0123456789, org: 6f0000000000000000000001, orgRoles: [ORG_OWNER] }
-"#;
-const PROJECT: &str = "6f00000000000000000000a1";
+/// Orgs and projects the load is spread over, so no project or org reaches Atlas's 500 pending invitations
+/// (each invitee is new to the org, so each project invitation brings an org invitation).
+const ORGS: usize = 16;
+const PROJECTS_PER_ORG: usize = 4;
+
+fn org_of(n: usize) -> usize {
+    (n / PROJECTS_PER_ORG) % ORGS
+}
+
+fn project_id(n: usize) -> String {
+    format!("6f0000000000000000{:06x}", 0xa000 + n % (ORGS * PROJECTS_PER_ORG))
+}
+
+fn fixture() -> String {
+    let mut text = String::from("orgs:\n");
+    for org in 0..ORGS {
+        let projects: Vec<String> = (0..PROJECTS_PER_ORG)
+            .map(|p| org * PROJECTS_PER_ORG + p)
+            .map(|n| format!("{{ id: {}, name: bench-{n} }}", project_id(n)))
+            .collect();
+        text += &format!(
+            "  - {{ id: 6f0000000000000000{org:06x}, name: bench-{org}, projects: [{}] }}\n",
+            projects.join(", ")
+        );
+    }
+    text += "serviceAccounts:\n";
+    for org in 0..ORGS {
+        text += &format!(
+            "  - {{ clientId: mdb_sa_id_bench{org}, clientSecret: mdb_sa_sk_bench-secret-0123456789, \
+             org: 6f0000000000000000{org:06x}, orgRoles: [ORG_OWNER] }}\n"
+        );
+    }
+    text
+}
 
 fn env_number(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -38,7 +63,7 @@ async fn start(database_url: &str) -> String {
     let clock: SharedClock = Arc::new(SystemClock);
     let store = store::open(database_url).await.expect("store opens");
     let admin = Admin::new(store.clone(), clock.clone());
-    fixtures::apply(&admin, &fixtures::parse(FIXTURE).unwrap()).await.expect("fixture applies");
+    fixtures::apply(&admin, &fixtures::parse(&fixture()).unwrap()).await.expect("fixture applies");
     let unlimited = Quota { capacity: u32::MAX / 2, refill_per_minute: u32::MAX / 2 };
     let options = ServerOptions {
         limits: Limits { project_invitations: unlimited, org_invitations: unlimited, failed_auth_per_minute: 60 },
@@ -51,10 +76,11 @@ async fn start(database_url: &str) -> String {
     base
 }
 
-async fn token(http: &reqwest::Client, base: &str) -> String {
+/// A token of the service account owning `org`.
+async fn token(http: &reqwest::Client, base: &str, org: usize) -> String {
     let response = http
         .post(format!("{base}/api/oauth/token"))
-        .basic_auth("mdb_sa_id_bench", Some("mdb_sa_sk_bench-secret-0123456789"))
+        .basic_auth(format!("mdb_sa_id_bench{org}"), Some("mdb_sa_sk_bench-secret-0123456789"))
         .header("content-type", "application/x-www-form-urlencoded")
         .body("grant_type=client_credentials")
         .send()
@@ -77,20 +103,26 @@ async fn drive(bases: &[String], label: &str) -> Figures {
     let seconds = env_number("BENCH_SECONDS", 5);
     let concurrency = env_number("BENCH_CONCURRENCY", 16) as usize;
     let http = reqwest::Client::new();
-    let token = token(&http, &bases[0]).await;
+    let mut tokens = Vec::new();
+    for org in 0..ORGS {
+        tokens.push(token(&http, &bases[0], org).await);
+    }
+    let tokens = Arc::new(tokens);
     let counter = Arc::new(AtomicUsize::new(0));
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
     let mut workers = Vec::new();
     for worker in 0..concurrency {
         let base = bases[worker % bases.len()].clone();
-        let (http, token, counter, label) = (http.clone(), token.clone(), counter.clone(), label.to_string());
+        let (http, tokens, counter, label) = (http.clone(), tokens.clone(), counter.clone(), label.to_string());
         workers.push(tokio::spawn(async move {
             let mut figures =
                 Figures { requests: 0, writes: 0, errors: 0, latencies: Vec::new(), elapsed: Duration::ZERO };
-            let list = format!("{base}/api/atlas/v2/groups/{PROJECT}/invites");
             while Instant::now() < deadline {
                 let n = counter.fetch_add(1, Ordering::Relaxed);
+                // Each create and the four reads after it go to one project.
+                let list = format!("{base}/api/atlas/v2/groups/{}/invites", project_id(n / 5));
+                let token = &tokens[org_of(n / 5)];
                 let sent = Instant::now();
                 let request = if n % 5 == 0 {
                     figures.writes += 1;
@@ -102,12 +134,23 @@ async fn drive(bases: &[String], label: &str) -> Figures {
                     http.get(format!("{list}?username={label}-{}@bench.test", n - n % 5))
                 };
                 let response =
-                    request.bearer_auth(&token).header("accept", "application/vnd.atlas.2023-01-01+json").send().await;
+                    request.bearer_auth(token).header("accept", "application/vnd.atlas.2023-01-01+json").send().await;
                 match response {
                     Ok(r) if r.status().is_success() => {
                         let _ = r.bytes().await;
                     }
-                    _ => figures.errors += 1,
+                    Ok(r) => {
+                        figures.errors += 1;
+                        if figures.errors == 1 {
+                            eprintln!("{label}: {} {}", r.status(), r.text().await.unwrap_or_default());
+                        }
+                    }
+                    Err(e) => {
+                        figures.errors += 1;
+                        if figures.errors == 1 {
+                            eprintln!("{label}: {e}");
+                        }
+                    }
                 }
                 figures.latencies.push(sent.elapsed());
                 figures.requests += 1;

@@ -112,7 +112,7 @@ impl InvitationService {
         self.store
             .insert_project_invitation(&planned, now)
             .await
-            .map_err(|e| creation_error(e, InvitationKind::Project, &planned.invitation))?;
+            .map_err(|e| creation_error(e, &planned.invitation))?;
         Ok(planned.invitation)
     }
 
@@ -170,10 +170,7 @@ impl InvitationService {
         let (project_ids, team_ids) = self.org_contents(org).await?;
         let ctx = OrgContext { org, project_ids: &project_ids, team_ids: &team_ids };
         let planned = invitation::plan_org_invitation(catalog, &ctx, input, &principal.name, standing, now)?;
-        self.store
-            .insert_org_invitation(&planned, now)
-            .await
-            .map_err(|e| creation_error(e, InvitationKind::Org, &planned))?;
+        self.store.insert_org_invitation(&planned, now).await.map_err(|e| creation_error(e, &planned))?;
         Ok(planned)
     }
 
@@ -305,10 +302,10 @@ impl InvitationService {
     }
 }
 
-fn creation_error(err: StoreError, kind: InvitationKind, invitation: &Invitation) -> ApiError {
+fn creation_error(err: StoreError, invitation: &Invitation) -> ApiError {
     match err {
         StoreError::Conflict => ApiError::user_already_invited(&invitation.username, invitation.scope_id()),
-        StoreError::LimitReached => ApiError::max_pending_invitations(kind, MAX_PENDING_PER_SCOPE),
+        StoreError::LimitReached(full) => ApiError::max_pending_invitations(full, MAX_PENDING_PER_SCOPE),
         other => internal(other),
     }
 }

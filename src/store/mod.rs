@@ -16,9 +16,10 @@ pub enum StoreError {
     /// A pending invitation for the same (scope, username) exists already.
     #[error("a pending invitation for this username exists")]
     Conflict,
-    /// The scope holds as many pending invitations as it may.
-    #[error("too many pending invitations in this scope")]
-    LimitReached,
+    /// The project or org (which the kind says) holds as many pending invitations as it may; a project
+    /// invitation's companion org invitation can reach the org's limit.
+    #[error("too many pending invitations in this {0:?} scope")]
+    LimitReached(InvitationKind),
     /// A referenced row (org, project, team, user) does not exist.
     #[error("missing reference: {0}")]
     MissingReference(String),

@@ -286,7 +286,7 @@ async fn insert_invitation(
         return match (exists, ignore_existing) {
             (Some(_), true) => Ok(()),
             (Some(_), false) => Err(StoreError::Conflict),
-            (None, _) => Err(StoreError::LimitReached),
+            (None, _) => Err(StoreError::LimitReached(invitation.kind)),
         };
     }
     insert.execute(&mut **tx).await.map_err(db_error)?;

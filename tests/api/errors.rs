@@ -414,3 +414,42 @@ async fn unknown_paths_and_methods() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn a_full_org_refuses_the_org_invitation_a_project_invitation_brings() {
+    let fx = fixture().await;
+    let org = fx.server.store.org(O1).await.unwrap().unwrap();
+    // O1 holds carol's and the companions of alice's and bob's invitations; fill it to 500.
+    for n in 0..497 {
+        let invitation = atlas_invites::domain::Invitation {
+            id: atlas_invites::domain::ids::new_object_id(T0),
+            kind: atlas_invites::domain::InvitationKind::Org,
+            org_id: org.id.clone(),
+            project_id: None,
+            username: format!("org-filler{n}@example.com"),
+            roles: vec!["ORG_MEMBER".into()],
+            team_ids: vec![],
+            group_role_assignments: vec![],
+            inviter_username: "acmeownr".into(),
+            created_at: T0,
+            expires_at: T0 + 30 * 86_400,
+        };
+        fx.server.store.insert_org_invitation(&invitation, T0).await.unwrap();
+    }
+    let path = format!("/api/atlas/v2/groups/{PA}/invites");
+    refused(
+        &fx,
+        &OWNER,
+        post(&path, json!({"username": "outsider@example.com", "roles": ["GROUP_OWNER"]})),
+        400,
+        "MAX_USERS_PER_ORG_EXCEEDED",
+    )
+    .await;
+    // A member of the org needs no org invitation, so the project still takes them.
+    let member = fx
+        .server
+        .as_(&OWNER)
+        .post(&format!("/api/atlas/v2/groups/{PB}/invites"), &json!({"username": MEMBER, "roles": ["GROUP_OWNER"]}))
+        .await;
+    assert_eq!(member.status, 200, "{}", member.text);
+}
