@@ -84,6 +84,18 @@ fn form(headers: &HeaderMap, body: &Bytes) -> Result<Vec<(String, String)>, OAut
     Ok(form_urlencoded::parse(body).into_owned().collect())
 }
 
+/// The authenticated client and its form body, or the RFC 6749 refusal.
+async fn client_form(
+    app: &AppState,
+    peer: SocketAddr,
+    headers: &HeaderMap,
+    body: &Bytes,
+) -> Result<(ServiceAccount, Vec<(String, String)>), Response> {
+    let account = client(app, peer, headers).await?;
+    let form = form(headers, body).map_err(IntoResponse::into_response)?;
+    Ok((account, form))
+}
+
 fn field<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
     form.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
 }
@@ -94,13 +106,9 @@ pub async fn token(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let account = match client(&app, peer, &headers).await {
-        Ok(account) => account,
+    let (account, form) = match client_form(&app, peer, &headers, &body).await {
+        Ok(request) => request,
         Err(refused) => return refused,
-    };
-    let form = match form(&headers, &body) {
-        Ok(form) => form,
-        Err(err) => return err.into_response(),
     };
     match field(&form, "grant_type") {
         Some("client_credentials") => {}
@@ -146,13 +154,9 @@ pub async fn revoke(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let account = match client(&app, peer, &headers).await {
-        Ok(account) => account,
+    let (account, form) = match client_form(&app, peer, &headers, &body).await {
+        Ok(request) => request,
         Err(refused) => return refused,
-    };
-    let form = match form(&headers, &body) {
-        Ok(form) => form,
-        Err(err) => return err.into_response(),
     };
     let Some(token) = field(&form, "token") else {
         return OAuthError {
