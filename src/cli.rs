@@ -140,43 +140,21 @@ pub enum AdminCommand {
     },
     /// Create an API key (the private key is printed once and never stored).
     CreateApiKey {
-        #[arg(long)]
-        org: String,
-        /// Organization role, repeatable.
-        #[arg(long = "org-role", required = true)]
-        org_roles: Vec<String>,
-        /// PROJECT_ID=ROLE, repeatable.
-        #[arg(long = "project-role", value_parser = parse_scoped_role)]
-        project_roles: Vec<(String, String)>,
+        #[command(flatten)]
+        grants: GrantArgs,
         #[arg(long)]
         public_key: Option<String>,
         #[arg(long)]
         private_key: Option<String>,
-        /// An address or CIDR block the key may call from; repeatable.
-        #[arg(long = "access-list")]
-        access_list: Vec<String>,
-        #[arg(long, default_value = "")]
-        description: String,
     },
     /// Create a service account (the secret is printed once and never stored).
     CreateServiceAccount {
-        #[arg(long)]
-        org: String,
-        /// Organization role, repeatable.
-        #[arg(long = "org-role", required = true)]
-        org_roles: Vec<String>,
-        /// PROJECT_ID=ROLE, repeatable.
-        #[arg(long = "project-role", value_parser = parse_scoped_role)]
-        project_roles: Vec<(String, String)>,
+        #[command(flatten)]
+        grants: GrantArgs,
         #[arg(long)]
         client_id: Option<String>,
         #[arg(long)]
         client_secret: Option<String>,
-        /// An address or CIDR block the account's tokens may be used from; repeatable.
-        #[arg(long = "access-list")]
-        access_list: Vec<String>,
-        #[arg(long, default_value = "")]
-        description: String,
     },
     /// Delete a service account; its tokens stop working at once.
     DeleteServiceAccount { client_id: String },
@@ -189,6 +167,36 @@ pub enum AdminCommand {
     AcceptInvitation { id: String },
     /// Apply a fixture file.
     ApplyFixtures { file: PathBuf },
+}
+
+/// What a new credential (API key or service account) is given.
+#[derive(Args)]
+pub struct GrantArgs {
+    #[arg(long)]
+    org: String,
+    /// Organization role, repeatable.
+    #[arg(long = "org-role", required = true)]
+    org_roles: Vec<String>,
+    /// PROJECT_ID=ROLE, repeatable.
+    #[arg(long = "project-role", value_parser = parse_scoped_role)]
+    project_roles: Vec<(String, String)>,
+    /// An address or CIDR block the credential may call from; repeatable.
+    #[arg(long = "access-list")]
+    access_list: Vec<String>,
+    #[arg(long, default_value = "")]
+    description: String,
+}
+
+impl GrantArgs {
+    fn split(self) -> (Grants, String) {
+        let grants = Grants {
+            org_id: self.org,
+            org_roles: self.org_roles,
+            project_roles: group(self.project_roles),
+            access_list: self.access_list,
+        };
+        (grants, self.description)
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -324,44 +332,16 @@ async fn admin(args: AdminArgs) -> anyhow::Result<()> {
             let user = admin.put_user(&username, group(org_roles), group(project_roles), teams).await?;
             user_json(&user)
         }
-        AdminCommand::CreateApiKey {
-            org,
-            org_roles,
-            project_roles,
-            public_key,
-            private_key,
-            access_list,
-            description,
-        } => {
-            let key = admin
-                .put_api_key(
-                    Grants { org_id: org, org_roles, project_roles: group(project_roles), access_list },
-                    public_key,
-                    private_key,
-                    &description,
-                )
-                .await?;
+        AdminCommand::CreateApiKey { grants, public_key, private_key } => {
+            let (grants, description) = grants.split();
+            let key = admin.put_api_key(grants, public_key, private_key, &description).await?;
             let mut value = api_key_json(&key.record);
             value["privateKey"] = json!(key.private_key);
             value
         }
-        AdminCommand::CreateServiceAccount {
-            org,
-            org_roles,
-            project_roles,
-            client_id,
-            client_secret,
-            access_list,
-            description,
-        } => {
-            let (account, secret) = admin
-                .put_service_account(
-                    Grants { org_id: org, org_roles, project_roles: group(project_roles), access_list },
-                    client_id,
-                    client_secret,
-                    &description,
-                )
-                .await?;
+        AdminCommand::CreateServiceAccount { grants, client_id, client_secret } => {
+            let (grants, description) = grants.split();
+            let (account, secret) = admin.put_service_account(grants, client_id, client_secret, &description).await?;
             let mut value = service_account_json(&account);
             value["clientSecret"] = json!(secret);
             value
