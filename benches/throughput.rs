@@ -12,11 +12,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use atlas_invites::admin::Admin;
 use atlas_invites::clock::{SharedClock, SystemClock};
-use atlas_invites::http::limits::Limits;
-use atlas_invites::ratelimit::Quota;
-use atlas_invites::{ServerOptions, fixtures, store};
+use atlas_invites::domain::ratelimit::Quota;
+use atlas_invites::http::Limits;
+use atlas_invites::store::Store;
+use atlas_invites::{ServerOptions, fixtures};
 use serde_json::json;
 
 /// Orgs and projects the load is spread over, so no project or org reaches Atlas's 500 pending invitations
@@ -61,18 +61,17 @@ fn env_number(name: &str, default: u64) -> u64 {
 /// Starts a server instance on `database_url`, returning its base URL.
 async fn start(database_url: &str) -> String {
     let clock: SharedClock = Arc::new(SystemClock);
-    let store = store::open(database_url).await.expect("store opens");
-    let admin = Admin::new(store.clone(), clock.clone());
-    fixtures::apply(&admin, &fixtures::parse(&fixture()).unwrap()).await.expect("fixture applies");
+    let store = Arc::new(Store::open(database_url).await.expect("store opens"));
     let unlimited = Quota { capacity: u32::MAX / 2, refill_per_minute: u32::MAX / 2 };
     let options = ServerOptions {
         limits: Limits { project_invitations: unlimited, org_invitations: unlimited, failed_auth_per_minute: 60 },
         ..ServerOptions::default()
     };
-    let app = atlas_invites::app(store, clock, options).await.expect("app");
+    let app = atlas_invites::build(store, clock, options).await.expect("app");
+    fixtures::apply(&app.service, &fixtures::parse(&fixture()).unwrap()).await.expect("fixture applies");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(atlas_invites::serve(listener, app, std::future::pending()));
+    tokio::spawn(atlas_invites::serve(listener, app.router, std::future::pending()));
     base
 }
 

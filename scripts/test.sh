@@ -13,11 +13,24 @@ fi
 echo "== formatting"
 cargo fmt --check
 
-echo "== layering: src/domain imports neither the web framework nor the database"
-if grep -rnE '\b(axum|sqlx|tower|tower_http)::' src/domain; then
-  echo "test.sh: src/domain must not depend on axum, sqlx or tower" >&2
-  exit 1
-fi
+echo "== layering: http -> service -> auth, state, store -> domain; nothing imports upwards"
+# forbid DIRS REGEX WHY: fails if any file under DIRS matches REGEX.
+forbid() {
+  if grep -rnE "$2" $1; then
+    echo "test.sh: $3" >&2
+    exit 1
+  fi
+}
+forbid src/domain '\b(axum|sqlx|tower|tower_http)::|crate::(http|service|auth|state|store|cli|fixtures)\b' \
+  "src/domain knows neither the web framework nor the database, nor any layer above it"
+forbid src/auth '\b(axum|sqlx)::|crate::(http|service|state|store|cli|fixtures)\b' \
+  "src/auth verifies credentials only: no framework, no storage, no layer above it"
+forbid "src/store src/state" '\baxum::|crate::(http|service|auth|cli|fixtures)\b' \
+  "src/store and src/state persist only"
+forbid src/store 'crate::state\b' "src/store does not know the request state built on it"
+forbid src/service '\b(axum|sqlx)::|crate::(http|cli|fixtures)\b' \
+  "src/service knows neither HTTP nor SQL"
+forbid src/http 'crate::(cli|fixtures)\b|\bsqlx::' "src/http reaches the store only through the service"
 
 echo "== lints"
 cargo clippy --release --locked --all-targets -- -D warnings
@@ -25,8 +38,8 @@ cargo clippy --release --locked --all-targets -- -D warnings
 echo "== unit and integration tests on SQLite"
 cargo test --release --locked --lib --bins --test api
 
-echo "== integration and replica tests on PostgreSQL"
-scripts/with-postgres.sh cargo test --release --locked --test api --test replicas
+echo "== integration, replica and schema tests on PostgreSQL"
+scripts/with-postgres.sh cargo test --release --locked --test api --test replicas --test schema
 
 echo "== official Atlas Go SDK against the server"
 conformance/go-sdk/run.sh target/release/atlas-invites

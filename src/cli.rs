@@ -9,15 +9,14 @@ use anyhow::Context;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use serde_json::{Value, json};
 
-use crate::admin::{Admin, Grants, IssuedKey};
 use crate::auth::digest::Algorithm;
 use crate::clock::{SharedClock, SystemClock};
-use crate::domain::InvitationKind;
-use crate::http::limits::Limits;
-use crate::http::render;
-use crate::ratelimit::Quota;
-use crate::service::InvitationService;
-use crate::{ServerOptions, fixtures, store};
+use crate::domain::ratelimit::Quota;
+use crate::domain::{ApiKey, Grants, ObjectId, ServiceAccount, User};
+use crate::http::{Limits, render};
+use crate::service::{IssuedKey, Service};
+use crate::store::Store;
+use crate::{ServerOptions, fixtures, state};
 
 #[derive(Parser)]
 #[command(name = "atlas-invites", version, about = "MongoDB Cloud invitation API server, wire-compatible with Atlas")]
@@ -101,7 +100,7 @@ pub enum AdminCommand {
         #[arg(long)]
         name: String,
         #[arg(long)]
-        id: Option<String>,
+        id: Option<ObjectId>,
         /// Require every credential of the org to have an API access list.
         #[arg(long)]
         require_access_list: Option<bool>,
@@ -109,20 +108,20 @@ pub enum AdminCommand {
     /// Create (or rename) a project in an organization.
     CreateProject {
         #[arg(long)]
-        org: String,
+        org: ObjectId,
         #[arg(long)]
         name: String,
         #[arg(long)]
-        id: Option<String>,
+        id: Option<ObjectId>,
     },
     /// Create (or rename) a team in an organization.
     CreateTeam {
         #[arg(long)]
-        org: String,
+        org: ObjectId,
         #[arg(long)]
         name: String,
         #[arg(long)]
-        id: Option<String>,
+        id: Option<ObjectId>,
     },
     /// Create or update a member; its memberships become exactly the ones given.
     CreateUser {
@@ -130,13 +129,13 @@ pub enum AdminCommand {
         username: String,
         /// ORG_ID=ROLE, repeatable.
         #[arg(long = "org-role", value_parser = parse_scoped_role)]
-        org_roles: Vec<(String, String)>,
+        org_roles: Vec<(ObjectId, String)>,
         /// PROJECT_ID=ROLE, repeatable.
         #[arg(long = "project-role", value_parser = parse_scoped_role)]
-        project_roles: Vec<(String, String)>,
+        project_roles: Vec<(ObjectId, String)>,
         /// TEAM_ID, repeatable.
         #[arg(long = "team")]
-        teams: Vec<String>,
+        teams: Vec<ObjectId>,
     },
     /// Create an API key (the private key is printed once and never stored).
     CreateApiKey {
@@ -164,7 +163,7 @@ pub enum AdminCommand {
         what: Listing,
     },
     /// Accept a pending invitation on the invitee's behalf: they join with its roles and it is gone.
-    AcceptInvitation { id: String },
+    AcceptInvitation { id: ObjectId },
     /// Apply a fixture file.
     ApplyFixtures { file: PathBuf },
 }
@@ -173,13 +172,13 @@ pub enum AdminCommand {
 #[derive(Args)]
 pub struct GrantArgs {
     #[arg(long)]
-    org: String,
+    org: ObjectId,
     /// Organization role, repeatable.
     #[arg(long = "org-role", required = true)]
     org_roles: Vec<String>,
     /// PROJECT_ID=ROLE, repeatable.
     #[arg(long = "project-role", value_parser = parse_scoped_role)]
-    project_roles: Vec<(String, String)>,
+    project_roles: Vec<(ObjectId, String)>,
     /// An address or CIDR block the credential may call from; repeatable.
     #[arg(long = "access-list")]
     access_list: Vec<String>,
@@ -188,14 +187,13 @@ pub struct GrantArgs {
 }
 
 impl GrantArgs {
-    fn split(self) -> (Grants, String) {
+    fn split(self) -> (ObjectId, Grants, String) {
         let grants = Grants {
-            org_id: self.org,
             org_roles: self.org_roles,
             project_roles: group(self.project_roles),
             access_list: self.access_list,
         };
-        (grants, self.description)
+        (self.org, grants, self.description)
     }
 }
 
@@ -210,14 +208,13 @@ pub enum Listing {
     Invitations,
 }
 
-fn parse_scoped_role(text: &str) -> Result<(String, String), String> {
-    text.split_once('=')
-        .map(|(scope, role)| (scope.to_string(), role.to_string()))
-        .ok_or_else(|| format!("expected ID=ROLE, got {text:?}"))
+fn parse_scoped_role(text: &str) -> Result<(ObjectId, String), String> {
+    let (scope, role) = text.split_once('=').ok_or_else(|| format!("expected ID=ROLE, got {text:?}"))?;
+    Ok((scope.parse()?, role.to_string()))
 }
 
-fn group(pairs: Vec<(String, String)>) -> BTreeMap<String, Vec<String>> {
-    let mut grouped: BTreeMap<String, Vec<String>> = BTreeMap::new();
+fn group(pairs: Vec<(ObjectId, String)>) -> BTreeMap<ObjectId, Vec<String>> {
+    let mut grouped: BTreeMap<ObjectId, Vec<String>> = BTreeMap::new();
     for (scope, role) in pairs {
         grouped.entry(scope).or_default().push(role);
     }
@@ -233,32 +230,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let clock: SharedClock = Arc::new(SystemClock);
-    let store = store::open(&args.store.database_url).await?;
-    let admin = Admin::new(store.clone(), clock.clone());
-    let listener =
-        tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("binding {}", args.listen))?;
-    let address = listener.local_addr()?;
-    if let Some(path) = &args.fixtures {
-        let applied = fixtures::apply_file(&admin, path).await?;
-        println!(
-            "applied {}: {} orgs, {} projects, {} teams, {} users, {} API keys",
-            path.display(),
-            applied.orgs,
-            applied.projects,
-            applied.teams,
-            applied.users,
-            applied.api_keys
-        );
-    } else if let Some((org, project, key)) = admin.bootstrap_if_empty().await? {
-        print_bootstrap(&address, &org.id, &project.id, &key);
-    } else {
-        let keys = admin.store().api_keys().await?.len();
-        println!(
-            "Using the existing store ({keys} API keys; private keys are shown only when created). New key:\n  \
-             atlas-invites admin --database-url '{}' create-api-key --org ORG_ID --org-role ORG_OWNER",
-            args.store.database_url
-        );
-    }
+    let store = Arc::new(Store::open(&args.store.database_url).await?);
     let options = ServerOptions {
         challenge_algorithm: match args.digest_algorithm {
             ChallengeAlgorithm::Md5 => Algorithm::Md5,
@@ -271,13 +243,29 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         },
         trusted_proxies: args.trusted_proxies,
     };
-    let app = crate::app(store, clock, options).await?;
+    let app = crate::build(store, clock, options).await?;
+    let listener =
+        tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("binding {}", args.listen))?;
+    let address = listener.local_addr()?;
+    if let Some(path) = &args.fixtures {
+        let applied = fixtures::apply_file(&app.service, path).await?;
+        println!("applied {}: {applied}", path.display());
+    } else if let Some((org, project, key)) = app.service.bootstrap_if_empty().await? {
+        print_bootstrap(&address, &org.id, &project.id, &key);
+    } else {
+        let keys = app.service.api_keys().await?.len();
+        println!(
+            "Using the existing store ({keys} API keys; private keys are shown only when created). New key:\n  \
+             atlas-invites admin --database-url '{}' create-api-key --org ORG_ID --org-role ORG_OWNER",
+            args.store.database_url
+        );
+    }
     println!("listening on http://{address}");
-    crate::serve(listener, app, shutdown_signal()).await?;
+    crate::serve(listener, app.router, shutdown_signal()).await?;
     Ok(())
 }
 
-fn print_bootstrap(address: &SocketAddr, org_id: &str, project_id: &str, key: &IssuedKey) {
+fn print_bootstrap(address: &SocketAddr, org_id: &ObjectId, project_id: &ObjectId, key: &IssuedKey) {
     let public = &key.record.public_key;
     let private = &key.private_key;
     println!("The store was empty: created an organization, a project and an Organization Owner API key.");
@@ -317,47 +305,48 @@ async fn shutdown_signal() {
 
 async fn admin(args: AdminArgs) -> anyhow::Result<()> {
     let clock: SharedClock = Arc::new(SystemClock);
-    let store = store::open(&args.store.database_url).await?;
-    let admin = Admin::new(store.clone(), clock.clone());
+    let store = Arc::new(Store::open(&args.store.database_url).await?);
+    let state = state::for_store(&store);
+    let service = Service::new(store, state, clock, Algorithm::Md5).await?;
     let output: Value = match args.command {
         AdminCommand::CreateOrg { name, id, require_access_list } => {
-            render::org(&admin.put_org(id, &name, require_access_list).await?)
+            render::org(&service.put_org(id, &name, require_access_list).await?)
         }
-        AdminCommand::CreateProject { org, name, id } => render::project(&admin.put_project(&org, id, &name).await?),
+        AdminCommand::CreateProject { org, name, id } => render::project(&service.put_project(&org, id, &name).await?),
         AdminCommand::CreateTeam { org, name, id } => {
-            let team = admin.put_team(&org, id, &name).await?;
+            let team = service.put_team(&org, id, &name).await?;
             json!({ "id": team.id, "name": team.name, "orgId": team.org_id })
         }
         AdminCommand::CreateUser { username, org_roles, project_roles, teams } => {
-            let user = admin.put_user(&username, group(org_roles), group(project_roles), teams).await?;
+            let user = service.put_user(&username, group(org_roles), group(project_roles), teams).await?;
             user_json(&user)
         }
         AdminCommand::CreateApiKey { grants, public_key, private_key } => {
-            let (grants, description) = grants.split();
-            let key = admin.put_api_key(grants, public_key, private_key, &description).await?;
+            let (org, grants, description) = grants.split();
+            let key = service.put_api_key(&org, grants, public_key, private_key, &description).await?;
             let mut value = api_key_json(&key.record);
             value["privateKey"] = json!(key.private_key);
             value
         }
         AdminCommand::CreateServiceAccount { grants, client_id, client_secret } => {
-            let (grants, description) = grants.split();
-            let (account, secret) = admin.put_service_account(grants, client_id, client_secret, &description).await?;
+            let (org, grants, description) = grants.split();
+            let (account, secret) =
+                service.put_service_account(&org, grants, client_id, client_secret, &description).await?;
             let mut value = service_account_json(&account);
             value["clientSecret"] = json!(secret);
             value
         }
         AdminCommand::DeleteServiceAccount { client_id } => {
-            let deleted = store.delete_service_account(&client_id).await?;
+            let deleted = service.delete_service_account(&client_id).await?;
             json!({ "clientId": client_id, "deleted": deleted })
         }
-        AdminCommand::List { what } => list(&admin, what).await?,
+        AdminCommand::List { what } => list(&service, what).await?,
         AdminCommand::AcceptInvitation { id } => {
-            let service = InvitationService::new(store, clock);
-            let accepted = service.accept_invitation(&id).await.map_err(|e| anyhow::anyhow!("{}", e.detail))?;
+            let accepted = service.accept_invitation(&id).await?;
             json!({ "accepted": accepted.id, "kind": accepted.kind.as_str(), "username": accepted.username })
         }
         AdminCommand::ApplyFixtures { file } => {
-            let applied = fixtures::apply_file(&admin, &file).await?;
+            let applied = fixtures::apply_file(&service, &file).await?;
             json!({
                 "orgs": applied.orgs, "projects": applied.projects, "teams": applied.teams,
                 "users": applied.users, "apiKeys": applied.api_keys, "serviceAccounts": applied.service_accounts,
@@ -372,38 +361,35 @@ async fn admin(args: AdminArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn list(admin: &Admin, what: Listing) -> anyhow::Result<Value> {
-    let store = admin.store();
+async fn list(service: &Service, what: Listing) -> anyhow::Result<Value> {
     Ok(match what {
-        Listing::Orgs => Value::Array(store.orgs().await?.iter().map(render::org).collect()),
-        Listing::Projects => Value::Array(store.projects(None).await?.iter().map(render::project).collect()),
+        Listing::Orgs => Value::Array(service.orgs().await?.iter().map(render::org).collect()),
+        Listing::Projects => Value::Array(service.projects(None).await?.iter().map(render::project).collect()),
         Listing::Teams => Value::Array(
-            store.teams(None).await?.iter().map(|t| json!({ "id": t.id, "name": t.name, "orgId": t.org_id })).collect(),
+            service.teams(None).await?.iter().map(|t| json!({ "id": t.id, "name": t.name, "orgId": t.org_id })).collect(),
         ),
-        Listing::Users => Value::Array(store.users().await?.iter().map(user_json).collect()),
-        Listing::ApiKeys => Value::Array(store.api_keys().await?.iter().map(api_key_json).collect()),
+        Listing::Users => Value::Array(service.users().await?.iter().map(user_json).collect()),
+        Listing::ApiKeys => Value::Array(service.api_keys().await?.iter().map(api_key_json).collect()),
         Listing::ServiceAccounts => {
-            Value::Array(store.service_accounts().await?.iter().map(service_account_json).collect())
+            Value::Array(service.service_accounts().await?.iter().map(service_account_json).collect())
         }
-        Listing::Invitations => {
-            let now = time::OffsetDateTime::now_utc().unix_timestamp();
-            let mut all = Vec::new();
-            for org in store.orgs().await? {
-                for invitation in store.invitations(InvitationKind::Org, &org.id, None, now).await? {
-                    all.push(json!({ "kind": "ORG", "invitation": render::org_invitation(&invitation, &org, true) }));
-                }
-                for project in store.projects(Some(&org.id)).await? {
-                    for invitation in store.invitations(InvitationKind::Project, &project.id, None, now).await? {
-                        all.push(json!({ "kind": "PROJECT", "invitation": render::project_invitation(&invitation, &project) }));
+        Listing::Invitations => Value::Array(
+            service
+                .all_invitations()
+                .await?
+                .iter()
+                .map(|listed| match &listed.project {
+                    Some(project) => {
+                        json!({ "kind": "PROJECT", "invitation": render::project_invitation(&listed.invitation, project) })
                     }
-                }
-            }
-            Value::Array(all)
-        }
+                    None => json!({ "kind": "ORG", "invitation": render::org_invitation(&listed.invitation, &listed.org, true) }),
+                })
+                .collect(),
+        ),
     })
 }
 
-fn user_json(user: &crate::domain::User) -> Value {
+fn user_json(user: &User) -> Value {
     json!({
         "id": user.id,
         "username": user.username,
@@ -413,25 +399,25 @@ fn user_json(user: &crate::domain::User) -> Value {
     })
 }
 
-fn api_key_json(key: &crate::domain::ApiKeyRecord) -> Value {
+fn api_key_json(key: &ApiKey) -> Value {
     json!({
         "id": key.id,
         "publicKey": key.public_key,
         "orgId": key.org_id,
-        "orgRoles": key.org_roles,
-        "projectRoles": key.project_roles,
-        "accessList": key.access_list,
+        "orgRoles": key.grants.org_roles,
+        "projectRoles": key.grants.project_roles,
+        "accessList": key.grants.access_list,
         "description": key.description,
     })
 }
 
-fn service_account_json(account: &crate::domain::ServiceAccount) -> Value {
+fn service_account_json(account: &ServiceAccount) -> Value {
     json!({
         "clientId": account.client_id,
         "orgId": account.org_id,
-        "orgRoles": account.org_roles,
-        "projectRoles": account.project_roles,
-        "accessList": account.access_list,
+        "orgRoles": account.grants.org_roles,
+        "projectRoles": account.grants.project_roles,
+        "accessList": account.grants.access_list,
         "description": account.description,
     })
 }

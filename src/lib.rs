@@ -1,30 +1,29 @@
-//! atlas-invites: MongoDB Cloud's invitation API (Atlas Admin API v2 project and organization invitations),
-//! wire-compatible with the official Atlas clients.
+//! atlas-invites: MongoDB Cloud's invitation API (Atlas Admin API v2 project and organization invitations,
+//! the legacy Atlas v1.0 paths and Cloud Manager's), wire-compatible with the official Atlas clients.
 //!
-//! Layout: `http` (routes and the Atlas wire rules) → `service` (the operations) → `domain` (the rules, no I/O)
-//! and `store` (persistence); `auth` identifies callers; `cli`, `admin` and `fixtures` run and seed the server.
+//! Layout, each importing only those after it: `cli` (the binary's commands) → `http` (routes, the Atlas wire
+//! rules, the one mapping to Atlas errors) → `service` (the operations) → `auth` (verifying credentials),
+//! `state` (per-request state) and `store` (persistence) → `domain` (the rules, no I/O) and `clock`.
+//! `fixtures` seeds the store through the service. docs/ARCHITECTURE.md draws it.
 
-pub mod admin;
 pub mod auth;
 pub mod cli;
 pub mod clock;
 pub mod domain;
-pub mod error;
 pub mod fixtures;
 pub mod http;
-pub mod ratelimit;
 pub mod service;
+pub mod state;
 pub mod store;
 
 use std::future::Future;
 use std::sync::Arc;
 
-use auth::digest::{Algorithm, NonceKey};
-use auth::{Authenticator, AuthenticatorParts};
+use auth::digest::Algorithm;
 use clock::SharedClock;
-use http::limits::Limits;
+use http::{AppState, HttpOptions, Limits};
 use ipnet::IpNet;
-use service::InvitationService;
+use service::Service;
 use store::Store;
 
 /// How a server instance behaves beyond its store and clock.
@@ -44,36 +43,19 @@ impl Default for ServerOptions {
     }
 }
 
-/// The whole HTTP application. The digest nonce key and the token signing key live in the store, created by
-/// the first process, so every process on one database accepts what another issued, across restarts too.
-pub async fn app(store: Arc<dyn Store>, clock: SharedClock, options: ServerOptions) -> anyhow::Result<axum::Router> {
-    let nonce_key = server_key(&store, "digest-nonce-key").await?;
-    let token_key = server_key(&store, "token-signing-key").await?;
-    let authenticator = Authenticator::new(
-        store.clone(),
-        clock.clone(),
-        AuthenticatorParts {
-            nonce_key: NonceKey::from_bytes(nonce_key),
-            token_key: token_key.to_vec(),
-            challenge_algorithm: options.challenge_algorithm,
-            failed_auth_per_minute: options.limits.failed_auth_per_minute,
-            trusted_proxies: options.trusted_proxies,
-        },
-    );
-    Ok(http::router(http::AppState {
-        service: Arc::new(InvitationService::new(store, clock.clone())),
-        authenticator: Arc::new(authenticator),
-        limits: options.limits,
-        clock,
-    }))
+/// A server instance: the service over its store, and the HTTP application in front of it.
+pub struct App {
+    pub service: Arc<Service>,
+    pub router: axum::Router,
 }
 
-async fn server_key(store: &Arc<dyn Store>, name: &str) -> anyhow::Result<[u8; 32]> {
-    let mut candidate = [0u8; 32];
-    getrandom::fill(&mut candidate).map_err(|e| anyhow::anyhow!("random source: {e}"))?;
-    let stored = store.server_secret(name, &hex::encode(candidate)).await?;
-    let bytes = hex::decode(&stored).ok().and_then(|b| <[u8; 32]>::try_from(b).ok());
-    bytes.ok_or_else(|| anyhow::anyhow!("server secret {name} in the store is not 32 hex-encoded bytes"))
+/// Builds the service on `store` (with the request state that fits it) and the HTTP application.
+pub async fn build(store: Arc<Store>, clock: SharedClock, options: ServerOptions) -> anyhow::Result<App> {
+    let state = state::for_store(&store);
+    let service = Arc::new(Service::new(store, state, clock, options.challenge_algorithm).await?);
+    let http = HttpOptions { limits: options.limits, trusted_proxies: options.trusted_proxies };
+    let router = http::router(AppState { service: service.clone(), options: Arc::new(http) });
+    Ok(App { service, router })
 }
 
 /// Serves `app` on `listener` until `shutdown` completes, then lets in-flight requests finish.

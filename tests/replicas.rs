@@ -6,8 +6,8 @@
 mod support;
 
 use atlas_invites::ServerOptions;
-use atlas_invites::http::limits::Limits;
-use atlas_invites::ratelimit::Quota;
+use atlas_invites::domain::ratelimit::Quota;
+use atlas_invites::http::Limits;
 use reqwest::Method;
 use serde_json::json;
 use support::*;

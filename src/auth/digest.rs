@@ -7,7 +7,6 @@
 //! in header values, methods and clocks, and get back plain values.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, PoisonError};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -327,59 +326,6 @@ pub fn response_matches(r: &DigestResponse, ha1_hex: &str, method: &str) -> bool
     given.as_bytes().ct_eq(expected.as_bytes()).into()
 }
 
-/// Pruning walks the whole map, so it is rationed rather than done on every request.
-const PRUNE_INTERVAL_SECONDS: i64 = 5;
-
-/// Replay detection for one process: remembers, per nonce, the highest nc accepted. RFC 7616 §3.4: the same nc seen
-/// twice for a nonce is a replay. Any nc is accepted on a nonce's first use (some clients keep one counter across nonces).
-///
-/// Entries live exactly as long as their nonce is fresh, so the nonce must be checked with
-/// [`NonceIssuer::check`] before it reaches the ledger: once an entry is pruned, only expiry
-/// keeps the nonce from being used again.
-pub struct ReplayLedger {
-    inner: Mutex<LedgerInner>,
-    capacity: usize,
-}
-
-#[derive(Default)]
-struct LedgerInner {
-    /// nonce → (highest accepted nc, expires_at)
-    entries: HashMap<String, (u32, i64)>,
-    last_prune: i64,
-}
-
-impl ReplayLedger {
-    pub fn new(capacity: usize) -> ReplayLedger {
-        let inner = Mutex::default();
-        ReplayLedger { inner, capacity }
-    }
-
-    /// true and records nc if nc > last accepted nc for this nonce (or first use); false for a replay or lower nc.
-    /// Drops entries whose expires_at < now_unix (prune at most every few seconds or when full). When still full
-    /// after pruning, refuse (return false) rather than forget a live entry — a refusal only makes the client
-    /// re-challenge.
-    #[must_use]
-    pub fn accept(&self, nonce: &str, nc: u32, expires_at: i64, now_unix: i64) -> bool {
-        // Every update leaves the map consistent, so a panic elsewhere while holding the lock is harmless.
-        let mut inner = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
-        let full = inner.entries.len() >= self.capacity && !inner.entries.contains_key(nonce);
-        if full || now_unix.saturating_sub(inner.last_prune) >= PRUNE_INTERVAL_SECONDS {
-            inner.entries.retain(|_, &mut (_, exp)| exp >= now_unix);
-            inner.last_prune = now_unix;
-        }
-        if let Some((last_nc, _)) = inner.entries.get_mut(nonce) {
-            let advances = nc > *last_nc;
-            *last_nc = (*last_nc).max(nc);
-            return advances;
-        }
-        if inner.entries.len() >= self.capacity {
-            return false;
-        }
-        inner.entries.insert(nonce.to_owned(), (nc, expires_at));
-        true
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -549,27 +495,5 @@ mod tests {
         assert_eq!((r.qop.as_deref(), r.nc), (None, None));
         assert!(response_matches(&r, &ha1(Md5, "pub", "priv"), "GET"));
         assert!(!response_matches(&r, &ha1(Md5, "pub", "x"), "GET"));
-    }
-
-    #[test]
-    fn replay_ledger() {
-        let ledger = ReplayLedger::new(2);
-        assert!(ledger.accept("a", 5, NOW + 10, NOW));
-        assert!(!ledger.accept("a", 5, NOW + 10, NOW));
-        assert!(ledger.accept("a", 6, NOW + 10, NOW));
-        assert!(!ledger.accept("a", 3, NOW + 10, NOW));
-        assert!(ledger.accept("b", 1, NOW + 100, NOW));
-        // Full of live entries: a new nonce is refused, known ones keep working.
-        assert!(!ledger.accept("c", 1, NOW + 100, NOW + 1));
-        assert!(ledger.accept("a", 7, NOW + 10, NOW + 10));
-        // Once "a" has expired it is pruned, making room.
-        assert!(ledger.accept("c", 1, NOW + 100, NOW + 11));
-        assert!(ledger.accept("b", 2, NOW + 100, NOW + 11));
-        assert!(!ledger.accept("d", 1, NOW + 100, NOW + 12));
-        // Periodic pruning drops expired entries even when there is room.
-        let roomy = ReplayLedger::new(10);
-        assert!(roomy.accept("x", 1, NOW + 1, NOW));
-        assert!(roomy.accept("y", 1, NOW + 100, NOW + 10));
-        assert!(!roomy.inner.lock().unwrap().entries.contains_key("x"));
     }
 }

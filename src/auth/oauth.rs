@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::clock::UnixSeconds;
-use crate::domain::ids::new_object_id;
+use crate::domain::ObjectId;
 
 /// "Access tokens are valid for 1 hour (3600 seconds)" (Atlas spec, info).
 pub const TOKEN_LIFETIME: i64 = 3600;
@@ -42,7 +42,7 @@ impl TokenSigner {
     }
 
     pub fn mint(&self, client_id: &str, now: UnixSeconds) -> Claims {
-        Claims { sub: client_id.to_string(), iat: now, exp: now + TOKEN_LIFETIME, jti: new_object_id(now) }
+        Claims { sub: client_id.to_string(), iat: now, exp: now + TOKEN_LIFETIME, jti: ObjectId::new(now).to_string() }
     }
 
     pub fn encode(&self, claims: &Claims) -> String {
@@ -71,7 +71,7 @@ pub fn secret_matches(secret: &str, stored_sha256: &str) -> bool {
 }
 
 pub fn generate_client_id(now: UnixSeconds) -> String {
-    format!("{CLIENT_ID_PREFIX}{}", new_object_id(now))
+    format!("{CLIENT_ID_PREFIX}{}", ObjectId::new(now))
 }
 
 pub fn generate_secret() -> String {

@@ -8,43 +8,41 @@ use std::net::IpAddr;
 
 use ipnet::IpNet;
 
-use crate::domain::model::{ApiKeyRecord, Project, ServiceAccount};
+use crate::domain::error::{DomainError, DomainResult};
+use crate::domain::ids::ObjectId;
+use crate::domain::model::{ApiKey, Grants, Org, Project, ServiceAccount};
 use crate::domain::roles::{ORG_OWNER, ORG_READ_ONLY, RoleCatalog};
-use crate::error::ApiError;
 
-/// The authenticated caller: an API key or a service account, with the roles it holds.
+/// The authenticated caller: an API key or a service account, with its organization and the roles it holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
     /// What Atlas records as `inviterUsername`: the API key's public key, or the service account's client id.
     pub name: String,
-    pub org_id: String,
+    /// The one organization the credential belongs to, read once when it authenticates.
+    pub org: Org,
     pub org_roles: Vec<String>,
-    pub project_roles: BTreeMap<String, Vec<String>>,
+    pub project_roles: BTreeMap<ObjectId, Vec<String>>,
     /// Networks the credential may call from; empty means anywhere.
     pub access_list: Vec<IpNet>,
 }
 
-impl From<&ApiKeyRecord> for Principal {
-    fn from(key: &ApiKeyRecord) -> Self {
+impl Principal {
+    fn new(name: &str, org: Org, grants: &Grants) -> Principal {
         Principal {
-            name: key.public_key.clone(),
-            org_id: key.org_id.clone(),
-            org_roles: key.org_roles.clone(),
-            project_roles: key.project_roles.clone(),
-            access_list: parse_access_list(&key.access_list),
+            name: name.to_string(),
+            org,
+            org_roles: grants.org_roles.clone(),
+            project_roles: grants.project_roles.clone(),
+            access_list: parse_access_list(&grants.access_list),
         }
     }
-}
 
-impl From<&ServiceAccount> for Principal {
-    fn from(account: &ServiceAccount) -> Self {
-        Principal {
-            name: account.client_id.clone(),
-            org_id: account.org_id.clone(),
-            org_roles: account.org_roles.clone(),
-            project_roles: account.project_roles.clone(),
-            access_list: parse_access_list(&account.access_list),
-        }
+    pub fn for_api_key(key: &ApiKey, org: Org) -> Principal {
+        Principal::new(&key.public_key, org, &key.grants)
+    }
+
+    pub fn for_service_account(account: &ServiceAccount, org: Org) -> Principal {
+        Principal::new(&account.client_id, org, &account.grants)
     }
 }
 
@@ -65,15 +63,19 @@ pub fn parse_access_list_entry(entry: &str) -> Option<IpNet> {
 impl Principal {
     /// API access lists (https://www.mongodb.com/docs/atlas/configure-api-access/): a credential with a list
     /// may call only from its networks; when the org requires lists, one without any may not call at all.
-    pub fn authorize_network(&self, client: IpAddr, org_requires_access_list: bool) -> Result<(), ApiError> {
+    pub fn authorize_network(&self, client: IpAddr) -> DomainResult<()> {
         let client = canonical(client);
         if self.access_list.is_empty() {
-            return if org_requires_access_list { Err(ApiError::org_requires_access_list(client)) } else { Ok(()) };
+            return if self.org.api_access_list_required {
+                Err(DomainError::OrgRequiresAccessList(client))
+            } else {
+                Ok(())
+            };
         }
         if self.access_list.iter().any(|net| net.contains(&client)) {
             Ok(())
         } else {
-            Err(ApiError::ip_address_not_on_access_list(client))
+            Err(DomainError::AddressNotOnAccessList(client))
         }
     }
 
@@ -81,14 +83,14 @@ impl Principal {
         self.org_roles.iter().any(|r| r == role)
     }
 
-    fn roles_in(&self, project_id: &str) -> &[String] {
+    fn roles_in(&self, project_id: &ObjectId) -> &[String] {
         self.project_roles.get(project_id).map(Vec::as_slice).unwrap_or_default()
     }
 
     /// Whether the caller can see the project at all: its org's owners and read-only members, or anyone holding
     /// a role in it.
     fn can_see_project(&self, project: &Project) -> bool {
-        project.org_id == self.org_id
+        project.org_id == self.org.id
             && (self.has_org_role(ORG_OWNER)
                 || self.has_org_role(ORG_READ_ONLY)
                 || !self.roles_in(&project.id).is_empty())
@@ -96,28 +98,28 @@ impl Principal {
 
     /// Project invitations: Organization Owner of the project's org, or a managing role of the surface's catalog
     /// in the project (Project Owner in Atlas; also Project User Admin in Cloud Manager).
-    pub fn authorize_project_invitations(&self, project: &Project, catalog: &RoleCatalog) -> Result<(), ApiError> {
+    pub fn authorize_project_invitations(&self, project: &Project, catalog: &RoleCatalog) -> DomainResult<()> {
         if !self.can_see_project(project) {
-            return Err(ApiError::user_cannot_access_group());
+            return Err(DomainError::CannotAccessProject);
         }
         let manager = self.has_org_role(ORG_OWNER)
             || self.roles_in(&project.id).iter().any(|r| catalog.project_invitation_managers.contains(&r.as_str()));
-        if manager { Ok(()) } else { Err(ApiError::user_unauthorized()) }
+        if manager { Ok(()) } else { Err(DomainError::Unauthorized) }
     }
 
     /// Organization invitations: Organization Owner of that org.
-    pub fn authorize_org_invitations(&self, org_id: &str) -> Result<(), ApiError> {
-        if self.org_id == org_id && self.has_org_role(ORG_OWNER) { Ok(()) } else { Err(ApiError::user_unauthorized()) }
+    pub fn authorize_org_invitations(&self, org_id: &ObjectId) -> DomainResult<()> {
+        if self.org.id == *org_id && self.has_org_role(ORG_OWNER) { Ok(()) } else { Err(DomainError::Unauthorized) }
     }
 
     /// Reading the project itself (GET /groups/{id}).
-    pub fn authorize_project_read(&self, project: &Project) -> Result<(), ApiError> {
-        if self.can_see_project(project) { Ok(()) } else { Err(ApiError::user_cannot_access_group()) }
+    pub fn authorize_project_read(&self, project: &Project) -> DomainResult<()> {
+        if self.can_see_project(project) { Ok(()) } else { Err(DomainError::CannotAccessProject) }
     }
 
     /// Reading the organization itself (GET /orgs/{id}): any credential of that org.
-    pub fn authorize_org_read(&self, org_id: &str) -> Result<(), ApiError> {
-        if self.org_id == org_id { Ok(()) } else { Err(ApiError::user_unauthorized()) }
+    pub fn authorize_org_read(&self, org_id: &ObjectId) -> DomainResult<()> {
+        if self.org.id == *org_id { Ok(()) } else { Err(DomainError::Unauthorized) }
     }
 }
 
@@ -133,52 +135,62 @@ fn canonical(address: IpAddr) -> IpAddr {
 mod tests {
     use super::*;
 
-    const ORG: &str = "6f0000000000000000000001";
-    const OTHER_ORG: &str = "6f0000000000000000000002";
-
-    fn project(id: &str, org: &str) -> Project {
-        Project { id: id.into(), org_id: org.into(), name: "p".into(), created_at: 0 }
+    fn id(text: &str) -> ObjectId {
+        ObjectId::parse(text).unwrap()
     }
 
-    fn key(org: &str, org_roles: &[&str], project_roles: &[(&str, &[&str])]) -> Principal {
+    fn org(text: &str, requires_list: bool) -> Org {
+        Org { id: id(text), name: "o".into(), created_at: 0, api_access_list_required: requires_list }
+    }
+
+    const ORG: &str = "6f0000000000000000000001";
+    const OTHER_ORG: &str = "6f0000000000000000000002";
+    const PA: &str = "6f00000000000000000000a1";
+    const PB: &str = "6f00000000000000000000a2";
+    const PC: &str = "6f00000000000000000000b1";
+
+    fn project(project: &str, org: &str) -> Project {
+        Project { id: id(project), org_id: id(org), name: "p".into(), created_at: 0 }
+    }
+
+    fn key(org_id: &str, org_roles: &[&str], project_roles: &[(&str, &[&str])]) -> Principal {
         Principal {
             name: "k".into(),
-            org_id: org.into(),
+            org: org(org_id, false),
             org_roles: org_roles.iter().map(|r| r.to_string()).collect(),
             project_roles: project_roles
                 .iter()
-                .map(|(p, roles)| (p.to_string(), roles.iter().map(|r| r.to_string()).collect()))
+                .map(|(p, roles)| (id(p), roles.iter().map(|r| r.to_string()).collect()))
                 .collect(),
             access_list: vec![],
         }
     }
 
-    fn code(result: Result<(), ApiError>) -> &'static str {
-        result.err().map(|e| e.error_code).unwrap_or("OK")
+    fn outcome(result: DomainResult<()>) -> String {
+        match result {
+            Ok(()) => "OK".into(),
+            Err(err) => format!("{err:?}"),
+        }
     }
 
     #[test]
     fn project_invitation_matrix() {
-        let pa = project("6f00000000000000000000a1", ORG);
-        let pc = project("6f00000000000000000000c1", OTHER_ORG);
+        let pa = project(PA, ORG);
+        let pc = project(PC, OTHER_ORG);
         let cases: Vec<(Principal, &Project, &str)> = vec![
             (key(ORG, &["ORG_OWNER"], &[]), &pa, "OK"),
-            (key(ORG, &["ORG_MEMBER"], &[(&pa.id, &["GROUP_OWNER"])]), &pa, "OK"),
-            (key(ORG, &["ORG_MEMBER"], &[(&pa.id, &["GROUP_READ_ONLY"])]), &pa, "USER_UNAUTHORIZED"),
-            (key(ORG, &["ORG_READ_ONLY"], &[]), &pa, "USER_UNAUTHORIZED"),
-            (key(ORG, &["ORG_MEMBER"], &[]), &pa, "USER_CANNOT_ACCESS_GROUP"),
-            (
-                key(ORG, &["ORG_MEMBER"], &[("6f00000000000000000000a2", &["GROUP_OWNER"])]),
-                &pa,
-                "USER_CANNOT_ACCESS_GROUP",
-            ),
-            (key(ORG, &["ORG_OWNER"], &[]), &pc, "USER_CANNOT_ACCESS_GROUP"),
+            (key(ORG, &["ORG_MEMBER"], &[(PA, &["GROUP_OWNER"])]), &pa, "OK"),
+            (key(ORG, &["ORG_MEMBER"], &[(PA, &["GROUP_READ_ONLY"])]), &pa, "Unauthorized"),
+            (key(ORG, &["ORG_READ_ONLY"], &[]), &pa, "Unauthorized"),
+            (key(ORG, &["ORG_MEMBER"], &[]), &pa, "CannotAccessProject"),
+            (key(ORG, &["ORG_MEMBER"], &[(PB, &["GROUP_OWNER"])]), &pa, "CannotAccessProject"),
+            (key(ORG, &["ORG_OWNER"], &[]), &pc, "CannotAccessProject"),
             // A project role naming another org's project grants nothing there.
-            (key(ORG, &["ORG_MEMBER"], &[(&pc.id, &["GROUP_OWNER"])]), &pc, "USER_CANNOT_ACCESS_GROUP"),
+            (key(ORG, &["ORG_MEMBER"], &[(PC, &["GROUP_OWNER"])]), &pc, "CannotAccessProject"),
         ];
         for (principal, project, expected) in cases {
             assert_eq!(
-                code(principal.authorize_project_invitations(project, &RoleCatalog::ATLAS)),
+                outcome(principal.authorize_project_invitations(project, &RoleCatalog::ATLAS)),
                 expected,
                 "{principal:?} on {project:?}"
             );
@@ -187,12 +199,13 @@ mod tests {
 
     #[test]
     fn org_invitation_matrix() {
-        assert_eq!(code(key(ORG, &["ORG_OWNER"], &[]).authorize_org_invitations(ORG)), "OK");
-        assert_eq!(code(key(ORG, &["ORG_MEMBER"], &[]).authorize_org_invitations(ORG)), "USER_UNAUTHORIZED");
-        assert_eq!(code(key(ORG, &["ORG_READ_ONLY"], &[]).authorize_org_invitations(ORG)), "USER_UNAUTHORIZED");
-        assert_eq!(code(key(OTHER_ORG, &["ORG_OWNER"], &[]).authorize_org_invitations(ORG)), "USER_UNAUTHORIZED");
-        let group_owner = key(ORG, &["ORG_MEMBER"], &[("6f00000000000000000000a1", &["GROUP_OWNER"])]);
-        assert_eq!(code(group_owner.authorize_org_invitations(ORG)), "USER_UNAUTHORIZED");
+        let org_id = id(ORG);
+        assert_eq!(outcome(key(ORG, &["ORG_OWNER"], &[]).authorize_org_invitations(&org_id)), "OK");
+        assert_eq!(outcome(key(ORG, &["ORG_MEMBER"], &[]).authorize_org_invitations(&org_id)), "Unauthorized");
+        assert_eq!(outcome(key(ORG, &["ORG_READ_ONLY"], &[]).authorize_org_invitations(&org_id)), "Unauthorized");
+        assert_eq!(outcome(key(OTHER_ORG, &["ORG_OWNER"], &[]).authorize_org_invitations(&org_id)), "Unauthorized");
+        let group_owner = key(ORG, &["ORG_MEMBER"], &[(PA, &["GROUP_OWNER"])]);
+        assert_eq!(outcome(group_owner.authorize_org_invitations(&org_id)), "Unauthorized");
     }
 
     #[test]
@@ -200,22 +213,24 @@ mod tests {
         let mut principal = key(ORG, &["ORG_OWNER"], &[]);
         let loopback: IpAddr = "127.0.0.1".parse().unwrap();
         let other: IpAddr = "127.0.0.2".parse().unwrap();
-        assert_eq!(code(principal.authorize_network(loopback, false)), "OK");
-        assert_eq!(code(principal.authorize_network(loopback, true)), "ORG_REQUIRES_ACCESS_LIST");
+        assert_eq!(outcome(principal.authorize_network(loopback)), "OK");
+        principal.org.api_access_list_required = true;
+        assert_eq!(outcome(principal.authorize_network(loopback)), "OrgRequiresAccessList(127.0.0.1)");
         principal.access_list = vec![parse_access_list_entry("127.0.0.2").unwrap()];
-        assert_eq!(code(principal.authorize_network(other, true)), "OK");
-        assert_eq!(code(principal.authorize_network("::ffff:127.0.0.2".parse().unwrap(), false)), "OK");
-        assert_eq!(code(principal.authorize_network(loopback, false)), "IP_ADDRESS_NOT_ON_ACCESS_LIST");
+        assert_eq!(outcome(principal.authorize_network(other)), "OK");
+        principal.org.api_access_list_required = false;
+        assert_eq!(outcome(principal.authorize_network("::ffff:127.0.0.2".parse().unwrap())), "OK");
+        assert_eq!(outcome(principal.authorize_network(loopback)), "AddressNotOnAccessList(127.0.0.1)");
         principal.access_list = vec![parse_access_list_entry("10.0.0.0/8").unwrap()];
-        assert_eq!(code(principal.authorize_network("10.1.2.3".parse().unwrap(), false)), "OK");
+        assert_eq!(outcome(principal.authorize_network("10.1.2.3".parse().unwrap())), "OK");
         assert!(parse_access_list_entry("10.0.0.0/33").is_none() && parse_access_list_entry("nope").is_none());
     }
 
     #[test]
     fn cloud_manager_project_user_admins_manage_invitations_there_only() {
-        let pa = project("6f00000000000000000000a1", ORG);
-        let user_admin = key(ORG, &["ORG_MEMBER"], &[(&pa.id, &["GROUP_USER_ADMIN"])]);
-        assert_eq!(code(user_admin.authorize_project_invitations(&pa, &RoleCatalog::CLOUD_MANAGER)), "OK");
-        assert_eq!(code(user_admin.authorize_project_invitations(&pa, &RoleCatalog::ATLAS)), "USER_UNAUTHORIZED");
+        let pa = project(PA, ORG);
+        let user_admin = key(ORG, &["ORG_MEMBER"], &[(PA, &["GROUP_USER_ADMIN"])]);
+        assert_eq!(outcome(user_admin.authorize_project_invitations(&pa, &RoleCatalog::CLOUD_MANAGER)), "OK");
+        assert_eq!(outcome(user_admin.authorize_project_invitations(&pa, &RoleCatalog::ATLAS)), "Unauthorized");
     }
 }

@@ -3,11 +3,12 @@
 use std::collections::HashSet;
 
 use crate::clock::UnixSeconds;
-use crate::domain::ids::{is_object_id, new_object_id};
+use crate::domain::error::{DomainError, DomainResult, IdKind};
+use crate::domain::ids::ObjectId;
+pub use crate::domain::model::InvitationKind;
 use crate::domain::model::{Org, Project};
 use crate::domain::roles::{ORG_MEMBER, RoleCatalog};
 use crate::domain::username;
-use crate::error::ApiError;
 
 /// "Users have 30 days to accept an invitation"; recorded responses show expiresAt = createdAt + 30 days.
 pub const INVITATION_LIFETIME: i64 = 30 * 24 * 60 * 60;
@@ -18,49 +19,24 @@ const MAX_ROLES: usize = 32;
 const MAX_TEAMS: usize = 100;
 const MAX_GROUP_ASSIGNMENTS: usize = 100;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum InvitationKind {
-    /// An invitation to a project ("group" on the wire).
-    Project,
-    /// An invitation to an organization.
-    Org,
-}
-
-impl InvitationKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            InvitationKind::Project => "PROJECT",
-            InvitationKind::Org => "ORG",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "PROJECT" => Some(InvitationKind::Project),
-            "ORG" => Some(InvitationKind::Org),
-            _ => None,
-        }
-    }
-}
-
 /// Project roles an org invitation grants in one project on acceptance.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GroupRoleAssignment {
-    pub group_id: String,
+    pub group_id: ObjectId,
     pub roles: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Invitation {
-    pub id: String,
+    pub id: ObjectId,
     pub kind: InvitationKind,
-    pub org_id: String,
+    pub org_id: ObjectId,
     /// Set for project invitations only.
-    pub project_id: Option<String>,
+    pub project_id: Option<ObjectId>,
     pub username: String,
     pub roles: Vec<String>,
     /// Org invitations only: teams joined on acceptance.
-    pub team_ids: Vec<String>,
+    pub team_ids: Vec<ObjectId>,
     /// Org invitations only: project roles granted on acceptance.
     pub group_role_assignments: Vec<GroupRoleAssignment>,
     pub inviter_username: String,
@@ -76,8 +52,8 @@ impl Invitation {
     }
 
     /// The project or org the invitation belongs to.
-    pub fn scope_id(&self) -> &str {
-        self.project_id.as_deref().unwrap_or(&self.org_id)
+    pub fn scope_id(&self) -> ObjectId {
+        self.project_id.unwrap_or(self.org_id)
     }
 }
 
@@ -88,16 +64,23 @@ pub struct ProjectInvitationInput {
     pub roles: Option<Vec<String>>,
 }
 
+/// `{groupId, roles}` as a request sends it: the id is checked with the rest of the request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupRoleAssignmentInput {
+    pub group_id: String,
+    pub roles: Vec<String>,
+}
+
 /// An org invitation request as sent (absent fields are `None`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OrgInvitationInput {
     pub username: Option<String>,
     pub roles: Option<Vec<String>>,
     pub team_ids: Option<Vec<String>>,
-    pub group_role_assignments: Option<Vec<GroupRoleAssignment>>,
+    pub group_role_assignments: Option<Vec<GroupRoleAssignmentInput>>,
 }
 
-/// What the invitee already is in the target scope.
+/// What the invitee already is in the target org and project.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct InviteeStanding {
     pub org_member: bool,
@@ -107,8 +90,8 @@ pub struct InviteeStanding {
 /// An organization with the ids of its projects and teams, which org invitations may refer to.
 pub struct OrgContext<'a> {
     pub org: &'a Org,
-    pub project_ids: &'a [String],
-    pub team_ids: &'a [String],
+    pub project_ids: &'a [ObjectId],
+    pub team_ids: &'a [ObjectId],
 }
 
 /// A new project invitation and, when the invitee is not yet in the project's org, the org invitation Atlas
@@ -127,17 +110,17 @@ pub fn plan_project_invitation(
     inviter: &str,
     standing: InviteeStanding,
     now: UnixSeconds,
-) -> Result<NewProjectInvitation, ApiError> {
+) -> DomainResult<NewProjectInvitation> {
     let username = required_username(input.username)?;
-    let roles = project_roles(catalog, input.roles, &project.id)?;
+    let roles = project_roles(catalog, input.roles, &project.id.to_string())?;
     if standing.project_member {
-        return Err(ApiError::user_already_in_group(&username, &project.id));
+        return Err(DomainError::AlreadyInProject { username, project_id: project.id });
     }
     let invitation = Invitation {
-        id: new_object_id(now),
+        id: ObjectId::new(now),
         kind: InvitationKind::Project,
-        org_id: project.org_id.clone(),
-        project_id: Some(project.id.clone()),
+        org_id: project.org_id,
+        project_id: Some(project.id),
         username,
         roles,
         team_ids: vec![],
@@ -147,7 +130,7 @@ pub fn plan_project_invitation(
         expires_at: now + INVITATION_LIFETIME,
     };
     let companion_org_invitation = (!standing.org_member).then(|| Invitation {
-        id: new_object_id(now),
+        id: ObjectId::new(now),
         kind: InvitationKind::Org,
         project_id: None,
         roles: vec![ORG_MEMBER.to_string()],
@@ -163,19 +146,19 @@ pub fn plan_org_invitation(
     inviter: &str,
     standing: InviteeStanding,
     now: UnixSeconds,
-) -> Result<Invitation, ApiError> {
+) -> DomainResult<Invitation> {
     let username = required_username(input.username)?;
     let roles = org_roles(catalog, input.roles, &ctx.org.id)?;
     let team_ids = team_ids(ctx, input.team_ids.unwrap_or_default())?;
     let group_role_assignments =
         group_role_assignments(catalog, ctx, input.group_role_assignments.unwrap_or_default())?;
     if standing.org_member {
-        return Err(ApiError::user_already_in_org(&username, &ctx.org.id));
+        return Err(DomainError::AlreadyInOrg { username, org_id: ctx.org.id });
     }
     Ok(Invitation {
-        id: new_object_id(now),
+        id: ObjectId::new(now),
         kind: InvitationKind::Org,
-        org_id: ctx.org.id.clone(),
+        org_id: ctx.org.id,
         project_id: None,
         username,
         roles,
@@ -187,13 +170,23 @@ pub fn plan_org_invitation(
     })
 }
 
+/// Atlas's cap on users and pending invitations in one project or org, checked against the pending count the
+/// store reads inside the creating transaction.
+pub fn ensure_capacity(kind: InvitationKind, pending: usize) -> DomainResult<()> {
+    if pending < MAX_PENDING_PER_SCOPE {
+        Ok(())
+    } else {
+        Err(DomainError::TooManyPending { kind, limit: MAX_PENDING_PER_SCOPE })
+    }
+}
+
 /// PATCH on a project invitation replaces its roles; nothing else changes (createdAt and expiresAt included).
 pub fn update_project_invitation(
     catalog: &RoleCatalog,
     invitation: &Invitation,
     roles: Option<Vec<String>>,
-) -> Result<Invitation, ApiError> {
-    let roles = project_roles(catalog, roles, invitation.scope_id())?;
+) -> DomainResult<Invitation> {
+    let roles = project_roles(catalog, roles, &invitation.scope_id().to_string())?;
     Ok(Invitation { roles, ..invitation.clone() })
 }
 
@@ -204,7 +197,7 @@ pub fn update_org_invitation(
     ctx: &OrgContext<'_>,
     invitation: &Invitation,
     input: OrgInvitationInput,
-) -> Result<Invitation, ApiError> {
+) -> DomainResult<Invitation> {
     let roles = org_roles(catalog, input.roles, &ctx.org.id)?;
     let team_ids = match input.team_ids {
         Some(ids) => team_ids(ctx, ids)?,
@@ -222,76 +215,85 @@ pub fn update_org_invitation(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Acceptance {
     pub username: String,
-    pub org_id: String,
+    pub org_id: ObjectId,
     /// Added to the user's org roles; joining a project makes the user an org member.
     pub org_roles: Vec<String>,
-    pub project_roles: Vec<(String, Vec<String>)>,
-    pub team_ids: Vec<String>,
+    pub project_roles: Vec<(ObjectId, Vec<String>)>,
+    pub team_ids: Vec<ObjectId>,
 }
 
 pub fn acceptance(invitation: &Invitation) -> Acceptance {
     match invitation.kind {
         InvitationKind::Org => Acceptance {
             username: invitation.username.clone(),
-            org_id: invitation.org_id.clone(),
+            org_id: invitation.org_id,
             org_roles: invitation.roles.clone(),
-            project_roles: invitation
-                .group_role_assignments
-                .iter()
-                .map(|a| (a.group_id.clone(), a.roles.clone()))
-                .collect(),
+            project_roles: invitation.group_role_assignments.iter().map(|a| (a.group_id, a.roles.clone())).collect(),
             team_ids: invitation.team_ids.clone(),
         },
         InvitationKind::Project => Acceptance {
             username: invitation.username.clone(),
-            org_id: invitation.org_id.clone(),
+            org_id: invitation.org_id,
             org_roles: vec![ORG_MEMBER.to_string()],
-            project_roles: vec![(invitation.scope_id().to_string(), invitation.roles.clone())],
+            project_roles: vec![(invitation.scope_id(), invitation.roles.clone())],
             team_ids: vec![],
         },
     }
 }
 
-fn required_username(username: Option<String>) -> Result<String, ApiError> {
-    let username = username.ok_or_else(|| ApiError::missing_attribute("username"))?;
+/// Granting adds roles: a member keeps the roles it held and gains the new ones, in the order first granted.
+pub fn merge_roles(held: &[String], granted: &[String]) -> Vec<String> {
+    let mut merged = held.to_vec();
+    for role in granted {
+        if !merged.contains(role) {
+            merged.push(role.clone());
+        }
+    }
+    merged
+}
+
+fn required_username(username: Option<String>) -> DomainResult<String> {
+    let username = username.ok_or(DomainError::MissingAttribute("username"))?;
     username::validate(&username)?;
     Ok(username)
 }
 
-fn role_list(roles: Option<Vec<String>>) -> Result<Vec<String>, ApiError> {
-    let roles = roles.filter(|r| !r.is_empty()).ok_or_else(|| ApiError::missing_attribute("roles"))?;
+fn role_list(roles: Option<Vec<String>>) -> DomainResult<Vec<String>> {
+    let roles = roles.filter(|r| !r.is_empty()).ok_or(DomainError::MissingAttribute("roles"))?;
     if roles.len() > MAX_ROLES {
-        return Err(ApiError::validation_error(&format!("roles may hold at most {MAX_ROLES} values")));
+        return Err(DomainError::Invalid(format!("roles may hold at most {MAX_ROLES} values")));
     }
     ensure_unique("roles", &roles)?;
     Ok(roles)
 }
 
-fn project_roles(catalog: &RoleCatalog, roles: Option<Vec<String>>, group_id: &str) -> Result<Vec<String>, ApiError> {
+fn project_roles(catalog: &RoleCatalog, roles: Option<Vec<String>>, project_id: &str) -> DomainResult<Vec<String>> {
     let roles = role_list(roles)?;
     match roles.iter().find(|r| !catalog.is_project_role(r)) {
-        Some(bad) => Err(ApiError::invalid_role_for_group(bad, group_id)),
+        Some(bad) => Err(DomainError::InvalidProjectRole { role: bad.clone(), project_id: project_id.to_string() }),
         None => Ok(roles),
     }
 }
 
-fn org_roles(catalog: &RoleCatalog, roles: Option<Vec<String>>, org_id: &str) -> Result<Vec<String>, ApiError> {
+fn org_roles(catalog: &RoleCatalog, roles: Option<Vec<String>>, org_id: &ObjectId) -> DomainResult<Vec<String>> {
     let roles = role_list(roles)?;
     match roles.iter().find(|r| !catalog.is_org_role(r)) {
-        Some(bad) => Err(ApiError::invalid_role_for_org(bad, org_id)),
+        Some(bad) => Err(DomainError::InvalidOrgRole { role: bad.clone(), org_id: org_id.to_string() }),
         None => Ok(roles),
     }
 }
 
-fn team_ids(ctx: &OrgContext<'_>, ids: Vec<String>) -> Result<Vec<String>, ApiError> {
+fn team_ids(ctx: &OrgContext<'_>, ids: Vec<String>) -> DomainResult<Vec<ObjectId>> {
     if ids.len() > MAX_TEAMS {
-        return Err(ApiError::validation_error(&format!("teamIds may hold at most {MAX_TEAMS} values")));
+        return Err(DomainError::Invalid(format!("teamIds may hold at most {MAX_TEAMS} values")));
     }
     ensure_unique("teamIds", &ids)?;
-    match ids.iter().find(|id| !is_object_id(id) || !ctx.team_ids.contains(id)) {
-        Some(bad) => Err(ApiError::team_not_found(bad, &ctx.org.id)),
-        None => Ok(ids),
-    }
+    ids.iter()
+        .map(|text| match ObjectId::parse(text) {
+            Some(id) if ctx.team_ids.contains(&id) => Ok(id),
+            _ => Err(DomainError::TeamNotFound { team_id: text.clone(), org_id: ctx.org.id }),
+        })
+        .collect()
 }
 
 /// Each project named must belong to the invitation's org; a project of another org is answered exactly like
@@ -299,10 +301,10 @@ fn team_ids(ctx: &OrgContext<'_>, ids: Vec<String>) -> Result<Vec<String>, ApiEr
 fn group_role_assignments(
     catalog: &RoleCatalog,
     ctx: &OrgContext<'_>,
-    assignments: Vec<GroupRoleAssignment>,
-) -> Result<Vec<GroupRoleAssignment>, ApiError> {
+    assignments: Vec<GroupRoleAssignmentInput>,
+) -> DomainResult<Vec<GroupRoleAssignment>> {
     if assignments.len() > MAX_GROUP_ASSIGNMENTS {
-        return Err(ApiError::validation_error(&format!(
+        return Err(DomainError::Invalid(format!(
             "groupRoleAssignments may hold at most {MAX_GROUP_ASSIGNMENTS} values"
         )));
     }
@@ -311,24 +313,23 @@ fn group_role_assignments(
     assignments
         .into_iter()
         .map(|assignment| {
-            if !is_object_id(&assignment.group_id) {
-                return Err(ApiError::invalid_group_id(&assignment.group_id));
-            }
-            if !ctx.project_ids.contains(&assignment.group_id) {
-                return Err(ApiError::group_not_found(&assignment.group_id));
+            let group_id = ObjectId::parse(&assignment.group_id)
+                .ok_or(DomainError::MalformedId { kind: IdKind::Project, id: assignment.group_id.clone() })?;
+            if !ctx.project_ids.contains(&group_id) {
+                return Err(DomainError::ProjectNotFound(group_id));
             }
             let roles = project_roles(catalog, Some(assignment.roles), &assignment.group_id)?;
-            Ok(GroupRoleAssignment { group_id: assignment.group_id, roles })
+            Ok(GroupRoleAssignment { group_id, roles })
         })
         .collect()
 }
 
-fn ensure_unique(field: &str, values: &[String]) -> Result<(), ApiError> {
+fn ensure_unique(field: &str, values: &[String]) -> DomainResult<()> {
     let mut seen = HashSet::new();
     if values.iter().all(|v| seen.insert(v)) {
         Ok(())
     } else {
-        Err(ApiError::validation_error(&format!("{field} must not contain duplicate values")))
+        Err(DomainError::Invalid(format!("{field} must not contain duplicate values")))
     }
 }
 
@@ -338,17 +339,16 @@ mod tests {
 
     const NOW: UnixSeconds = 1_786_330_017; // 2026-08-10T03:26:57Z
 
+    fn id(text: &str) -> ObjectId {
+        ObjectId::parse(text).unwrap()
+    }
+
     fn acme() -> Org {
-        Org {
-            id: "6f0000000000000000000001".into(),
-            name: "Acme".into(),
-            created_at: 0,
-            api_access_list_required: false,
-        }
+        Org { id: id("6f0000000000000000000001"), name: "Acme".into(), created_at: 0, api_access_list_required: false }
     }
 
     fn prod() -> Project {
-        Project { id: "6f00000000000000000000a1".into(), org_id: acme().id, name: "acme-prod".into(), created_at: 0 }
+        Project { id: id("6f00000000000000000000a1"), org_id: acme().id, name: "acme-prod".into(), created_at: 0 }
     }
 
     fn strings(values: &[&str]) -> Option<Vec<String>> {
@@ -359,17 +359,13 @@ mod tests {
         ProjectInvitationInput { username: Some(username.into()), roles: strings(roles) }
     }
 
+    fn plan(input: ProjectInvitationInput, standing: InviteeStanding) -> DomainResult<NewProjectInvitation> {
+        plan_project_invitation(&RoleCatalog::ATLAS, &prod(), input, "acmeownr", standing, NOW)
+    }
+
     #[test]
     fn project_invitation_expires_in_30_days_and_brings_an_org_invitation_for_outsiders() {
-        let planned = plan_project_invitation(
-            &RoleCatalog::ATLAS,
-            &prod(),
-            project_input("new@example.com", &["GROUP_READ_ONLY"]),
-            "acmeownr",
-            InviteeStanding::default(),
-            NOW,
-        )
-        .unwrap();
+        let planned = plan(project_input("new@example.com", &["GROUP_READ_ONLY"]), InviteeStanding::default()).unwrap();
         let inv = &planned.invitation;
         assert_eq!(inv.expires_at - inv.created_at, 30 * 86_400);
         assert_eq!(inv.inviter_username, "acmeownr");
@@ -382,109 +378,79 @@ mod tests {
     #[test]
     fn org_members_get_no_companion_and_project_members_cannot_be_invited() {
         let member = InviteeStanding { org_member: true, project_member: false };
-        let planned = plan_project_invitation(
-            &RoleCatalog::ATLAS,
-            &prod(),
-            project_input("m@example.com", &["GROUP_OWNER"]),
-            "k",
-            member,
-            NOW,
-        )
-        .unwrap();
+        let planned = plan(project_input("m@example.com", &["GROUP_OWNER"]), member).unwrap();
         assert!(planned.companion_org_invitation.is_none());
         let in_project = InviteeStanding { org_member: true, project_member: true };
-        let err = plan_project_invitation(
-            &RoleCatalog::ATLAS,
-            &prod(),
-            project_input("m@example.com", &["GROUP_OWNER"]),
-            "k",
-            in_project,
-            NOW,
-        )
-        .unwrap_err();
-        assert_eq!(err.error_code, "USER_ALREADY_IN_GROUP");
+        let err = plan(project_input("m@example.com", &["GROUP_OWNER"]), in_project).unwrap_err();
+        assert_eq!(err, DomainError::AlreadyInProject { username: "m@example.com".into(), project_id: prod().id });
     }
 
     #[test]
     fn project_roles_are_checked() {
-        let cases: &[(&[&str], &str)] = &[
-            (&[], "MISSING_ATTRIBUTE"),
-            (&["ORG_OWNER"], "INVALID_ROLE_FOR_GROUP"),
-            (&["GROUP_SUPERUSER"], "INVALID_ROLE_FOR_GROUP"),
-            (&["GROUP_OWNER", "GROUP_OWNER"], "VALIDATION_ERROR"),
+        let invalid = |role: &str| DomainError::InvalidProjectRole {
+            role: role.into(),
+            project_id: "6f00000000000000000000a1".into(),
+        };
+        let cases: Vec<(&[&str], DomainError)> = vec![
+            (&[], DomainError::MissingAttribute("roles")),
+            (&["ORG_OWNER"], invalid("ORG_OWNER")),
+            (&["GROUP_SUPERUSER"], invalid("GROUP_SUPERUSER")),
+            (&["GROUP_OWNER", "GROUP_OWNER"], DomainError::Invalid("roles must not contain duplicate values".into())),
         ];
-        for (roles, code) in cases {
-            let err = plan_project_invitation(
-                &RoleCatalog::ATLAS,
-                &prod(),
-                project_input("a@example.com", roles),
-                "k",
-                InviteeStanding::default(),
-                NOW,
-            )
-            .unwrap_err();
-            assert_eq!(err.error_code, *code, "{roles:?}");
+        for (roles, expected) in cases {
+            let err = plan(project_input("a@example.com", roles), InviteeStanding::default()).unwrap_err();
+            assert_eq!(err, expected, "{roles:?}");
         }
         let missing = ProjectInvitationInput { username: Some("a@example.com".into()), roles: None };
-        let err = plan_project_invitation(&RoleCatalog::ATLAS, &prod(), missing, "k", InviteeStanding::default(), NOW)
-            .unwrap_err();
-        assert_eq!((err.error_code, err.parameters[0].as_str()), ("MISSING_ATTRIBUTE", Some("roles")));
+        assert_eq!(plan(missing, InviteeStanding::default()).unwrap_err(), DomainError::MissingAttribute("roles"));
     }
 
     #[test]
     fn org_invitations_may_only_point_inside_their_org() {
         let org = acme();
         let projects = vec![prod().id];
-        let teams = vec!["6f00000000000000000000c1".to_string()];
+        let teams = vec![id("6f00000000000000000000c1")];
         let ctx = OrgContext { org: &org, project_ids: &projects, team_ids: &teams };
         let input = |team: &str, group: &str, role: &str| OrgInvitationInput {
             username: Some("o@example.com".into()),
             roles: strings(&["ORG_MEMBER"]),
             team_ids: strings(&[team]),
-            group_role_assignments: Some(vec![GroupRoleAssignment {
+            group_role_assignments: Some(vec![GroupRoleAssignmentInput {
                 group_id: group.into(),
                 roles: vec![role.into()],
             }]),
         };
-        let ok = plan_org_invitation(
-            &RoleCatalog::ATLAS,
-            &ctx,
-            input(&teams[0], &projects[0], "GROUP_READ_ONLY"),
-            "k",
-            InviteeStanding::default(),
-            NOW,
-        );
-        assert!(ok.is_ok());
-        for (team, group, role, code) in [
-            ("6f00000000000000000000c9", projects[0].as_str(), "GROUP_READ_ONLY", "TEAM_NOT_FOUND"),
-            (teams[0].as_str(), "6f00000000000000000000b1", "GROUP_READ_ONLY", "GROUP_NOT_FOUND"),
-            (teams[0].as_str(), "not-an-id", "GROUP_READ_ONLY", "INVALID_GROUP_ID"),
-            (teams[0].as_str(), projects[0].as_str(), "ORG_OWNER", "INVALID_ROLE_FOR_GROUP"),
-        ] {
-            let err = plan_org_invitation(
-                &RoleCatalog::ATLAS,
-                &ctx,
-                input(team, group, role),
-                "k",
-                InviteeStanding::default(),
-                NOW,
-            )
-            .unwrap_err();
-            assert_eq!(err.error_code, code);
+        let plan_org =
+            |input| plan_org_invitation(&RoleCatalog::ATLAS, &ctx, input, "k", InviteeStanding::default(), NOW);
+        let team = "6f00000000000000000000c1";
+        let project = "6f00000000000000000000a1";
+        assert!(plan_org(input(team, project, "GROUP_READ_ONLY")).is_ok());
+        let cases = [
+            (
+                input("6f00000000000000000000c9", project, "GROUP_READ_ONLY"),
+                DomainError::TeamNotFound { team_id: "6f00000000000000000000c9".into(), org_id: org.id },
+            ),
+            (
+                input(team, "6f00000000000000000000b1", "GROUP_READ_ONLY"),
+                DomainError::ProjectNotFound(id("6f00000000000000000000b1")),
+            ),
+            (
+                input(team, "not-an-id", "GROUP_READ_ONLY"),
+                DomainError::MalformedId { kind: IdKind::Project, id: "not-an-id".into() },
+            ),
+            (
+                input(team, project, "ORG_OWNER"),
+                DomainError::InvalidProjectRole { role: "ORG_OWNER".into(), project_id: project.into() },
+            ),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(plan_org(input).unwrap_err(), expected);
         }
     }
 
     #[test]
     fn updates_replace_roles_and_keep_times() {
-        let planned = plan_project_invitation(
-            &RoleCatalog::ATLAS,
-            &prod(),
-            project_input("u@example.com", &["GROUP_READ_ONLY"]),
-            "k",
-            InviteeStanding::default(),
-            NOW,
-        )
-        .unwrap();
+        let planned = plan(project_input("u@example.com", &["GROUP_READ_ONLY"]), InviteeStanding::default()).unwrap();
         let updated =
             update_project_invitation(&RoleCatalog::ATLAS, &planned.invitation, strings(&["GROUP_CLUSTER_MANAGER"]))
                 .unwrap();
@@ -497,33 +463,33 @@ mod tests {
 
     #[test]
     fn pending_until_the_expiry_second() {
-        let planned = plan_project_invitation(
-            &RoleCatalog::ATLAS,
-            &prod(),
-            project_input("e@example.com", &["GROUP_READ_ONLY"]),
-            "k",
-            InviteeStanding::default(),
-            NOW,
-        )
-        .unwrap();
+        let planned = plan(project_input("e@example.com", &["GROUP_READ_ONLY"]), InviteeStanding::default()).unwrap();
         let inv = planned.invitation;
         assert!(inv.is_pending(inv.expires_at - 1));
         assert!(!inv.is_pending(inv.expires_at));
     }
 
     #[test]
+    fn the_pending_cap_counts_every_pending_invitation() {
+        assert_eq!(ensure_capacity(InvitationKind::Org, MAX_PENDING_PER_SCOPE - 1), Ok(()));
+        assert_eq!(
+            ensure_capacity(InvitationKind::Project, MAX_PENDING_PER_SCOPE),
+            Err(DomainError::TooManyPending { kind: InvitationKind::Project, limit: MAX_PENDING_PER_SCOPE })
+        );
+    }
+
+    #[test]
     fn accepting_a_project_invitation_joins_the_org_as_member() {
-        let planned = plan_project_invitation(
-            &RoleCatalog::ATLAS,
-            &prod(),
-            project_input("j@example.com", &["GROUP_OWNER"]),
-            "k",
-            InviteeStanding::default(),
-            NOW,
-        )
-        .unwrap();
+        let planned = plan(project_input("j@example.com", &["GROUP_OWNER"]), InviteeStanding::default()).unwrap();
         let granted = acceptance(&planned.invitation);
         assert_eq!(granted.org_roles, vec!["ORG_MEMBER"]);
         assert_eq!(granted.project_roles, vec![(prod().id, vec!["GROUP_OWNER".to_string()])]);
+    }
+
+    #[test]
+    fn granting_adds_roles_without_repeating_them() {
+        let held = vec!["ORG_MEMBER".to_string()];
+        let granted = vec!["ORG_READ_ONLY".to_string(), "ORG_MEMBER".to_string()];
+        assert_eq!(merge_roles(&held, &granted), vec!["ORG_MEMBER", "ORG_READ_ONLY"]);
     }
 }

@@ -1,15 +1,19 @@
 //! The rules of MongoDB Cloud invitations: who may invite whom, with which roles, for how long, and what
 //! accepting does. Nothing here knows about HTTP or SQL; callers pass in what the store holds and persist
-//! what comes back.
+//! what comes back. Refusals are `DomainError`s.
 
 pub mod access;
+pub mod error;
 pub mod ids;
 pub mod invitation;
 pub mod model;
+pub mod ratelimit;
 pub mod roles;
 pub mod username;
 
 pub use access::Principal;
+pub use error::{DomainError, DomainResult, IdKind};
+pub use ids::ObjectId;
 pub use invitation::{GroupRoleAssignment, Invitation, InvitationKind};
-pub use model::{ApiKeyRecord, Org, Project, ServiceAccount, Team, User};
+pub use model::{ApiKey, Grants, Org, Project, ServiceAccount, Team, User};
 pub use roles::RoleCatalog;

@@ -3,7 +3,7 @@
 
 /// The roles one API surface knows. Atlas's lists come from the Atlas Admin API spec (the 2025-06 enums, plus
 /// ORG_STREAM_PROCESSING_ADMIN from the 2026 spec); Cloud Manager's from its user-roles reference; see
-/// shared/docs/atlas-behavior.md §2.
+/// docs/atlas-behavior.md §2.
 #[derive(Debug, Clone, Copy)]
 pub struct RoleCatalog {
     pub project_roles: &'static [&'static str],

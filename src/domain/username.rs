@@ -1,14 +1,14 @@
 //! MongoDB Cloud usernames are email addresses (`format: email` in the Atlas spec).
 
-use crate::error::ApiError;
+use crate::domain::error::DomainError;
 
 const MAX_LENGTH: usize = 254; // RFC 5321 path limit
 const MAX_LOCAL_PART: usize = 64;
 
 /// Checks that `username` is a plain ASCII mailbox: `local@domain.tld`, no quoted local parts, no comments,
 /// no surrounding space. Refused addresses get INVALID_USERNAME, the code Atlas answers with.
-pub fn validate(username: &str) -> Result<(), ApiError> {
-    let refuse = || ApiError::invalid_username(username);
+pub fn validate(username: &str) -> Result<(), DomainError> {
+    let refuse = || DomainError::InvalidUsername(username.to_string());
     if username.is_empty() || username.len() > MAX_LENGTH || !username.is_ascii() {
         return Err(refuse());
     }
@@ -80,8 +80,7 @@ mod tests {
             long_local.as_str(),
             long_total.as_str(),
         ] {
-            let err = validate(bad).expect_err(bad);
-            assert_eq!(err.error_code, "INVALID_USERNAME");
+            assert_eq!(validate(bad), Err(DomainError::InvalidUsername(bad.to_string())));
         }
     }
 

@@ -4,9 +4,8 @@
 
 use serde_json::{Map, Value};
 
-use crate::domain::GroupRoleAssignment;
-use crate::domain::invitation::{OrgInvitationInput, ProjectInvitationInput};
-use crate::error::ApiError;
+use super::error::ApiError;
+use crate::domain::invitation::{GroupRoleAssignmentInput, OrgInvitationInput, ProjectInvitationInput};
 
 /// Whether the body names the invitee (create, PATCH by username) or must not (PATCH by id).
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -77,7 +76,7 @@ fn strings(value: Value, attribute: &str) -> Result<Vec<String>, ApiError> {
 }
 
 /// `[{groupId, roles[]}]` — the request shape; responses use `{groupId, groupRole}` (Atlas spec).
-fn group_role_assignments(value: Value) -> Result<Vec<GroupRoleAssignment>, ApiError> {
+fn group_role_assignments(value: Value) -> Result<Vec<GroupRoleAssignmentInput>, ApiError> {
     const ATTRIBUTE: &str = "groupRoleAssignments";
     let Value::Array(items) = value else {
         return Err(ApiError::invalid_json_attribute(ATTRIBUTE));
@@ -98,7 +97,7 @@ fn group_role_assignments(value: Value) -> Result<Vec<GroupRoleAssignment>, ApiE
                 .map(|v| strings(v, "groupRoleAssignments.roles"))
                 .transpose()?
                 .unwrap_or_default();
-            Ok(GroupRoleAssignment { group_id, roles })
+            Ok(GroupRoleAssignmentInput { group_id, roles })
         })
         .collect()
 }

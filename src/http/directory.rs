@@ -4,19 +4,18 @@
 use axum::Extension;
 use axum::extract::{Path, State};
 
-use super::AppState;
+use super::app::{AppState, path_id};
+use super::error::ApiError;
 use super::render;
 use super::wire::Payload;
-use crate::domain::Principal;
-use crate::error::ApiError;
-use crate::service::internal;
+use crate::domain::{IdKind, Principal};
 
 pub async fn get_org(
     State(app): State<AppState>,
     Extension(principal): Extension<Principal>,
     Path(org_id): Path<String>,
 ) -> Result<Payload, ApiError> {
-    let org = app.service.readable_org(&principal, &org_id).await?;
+    let org = app.service.readable_org(&principal, &path_id(&org_id, IdKind::Org)?).await?;
     Ok(Payload::ok(render::org(&org)))
 }
 
@@ -25,7 +24,7 @@ pub async fn get_project(
     Extension(principal): Extension<Principal>,
     Path(group_id): Path<String>,
 ) -> Result<Payload, ApiError> {
-    let project = app.service.readable_project(&principal, &group_id).await?;
+    let project = app.service.readable_project(&principal, &path_id(&group_id, IdKind::Project)?).await?;
     Ok(Payload::ok(render::project(&project)))
 }
 
@@ -34,8 +33,6 @@ pub async fn get_user_by_name(
     Extension(principal): Extension<Principal>,
     Path(username): Path<String>,
 ) -> Result<Payload, ApiError> {
-    let user = app.service.user_by_username(&principal, &username).await?;
-    let projects = app.service.store().projects(Some(&principal.org_id)).await.map_err(internal)?;
-    let project_ids: Vec<String> = projects.into_iter().map(|p| p.id).collect();
-    Ok(Payload::ok(render::user(&user, &principal.org_id, &project_ids)))
+    let (user, org_project_ids) = app.service.user_by_username(&principal, &username).await?;
+    Ok(Payload::ok(render::user(&user, &principal.org.id, &org_project_ids)))
 }

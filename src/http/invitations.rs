@@ -9,13 +9,12 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
 use serde_json::Value;
 
-use super::AppState;
+use super::app::{AppState, Route, path_id};
 use super::bodies::{self, Username};
+use super::error::ApiError;
 use super::render;
-use super::surface::Surface;
 use super::wire::{Payload, form_pairs, json_body};
-use crate::domain::Principal;
-use crate::error::ApiError;
+use crate::domain::{IdKind, Principal};
 
 type Answer = Result<Payload, ApiError>;
 
@@ -31,12 +30,12 @@ fn list(items: impl Iterator<Item = Value>) -> Payload {
 
 pub async fn list_project_invitations(
     State(app): State<AppState>,
-    Extension(surface): Extension<Surface>,
+    Extension(Route { surface, .. }): Extension<Route>,
     Extension(principal): Extension<Principal>,
     Path(group_id): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Answer {
-    let scope = app.service.project_scope(&principal, &group_id, surface.catalog()).await?;
+    let scope = app.service.project_scope(&principal, &path_id(&group_id, IdKind::Project)?, surface.catalog()).await?;
     let invitations =
         app.service.list_project_invitations(&scope, username_filter(query.as_deref()).as_deref()).await?;
     Ok(list(invitations.iter().map(|i| render::project_invitation(i, &scope.project))))
@@ -44,13 +43,13 @@ pub async fn list_project_invitations(
 
 pub async fn create_project_invitation(
     State(app): State<AppState>,
-    Extension(surface): Extension<Surface>,
+    Extension(Route { surface, .. }): Extension<Route>,
     Extension(principal): Extension<Principal>,
     Path(group_id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Answer {
-    let scope = app.service.project_scope(&principal, &group_id, surface.catalog()).await?;
+    let scope = app.service.project_scope(&principal, &path_id(&group_id, IdKind::Project)?, surface.catalog()).await?;
     let input = bodies::project_invitation(json_body(&headers, &body)?, Username::Expected)?;
     let invitation = app.service.create_project_invitation(surface.catalog(), &principal, &scope, input).await?;
     Ok(Payload::with_status(surface.created(), render::project_invitation(&invitation, &scope.project)))
@@ -58,13 +57,13 @@ pub async fn create_project_invitation(
 
 pub async fn update_project_invitation_by_username(
     State(app): State<AppState>,
-    Extension(surface): Extension<Surface>,
+    Extension(Route { surface, .. }): Extension<Route>,
     Extension(principal): Extension<Principal>,
     Path(group_id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Answer {
-    let scope = app.service.project_scope(&principal, &group_id, surface.catalog()).await?;
+    let scope = app.service.project_scope(&principal, &path_id(&group_id, IdKind::Project)?, surface.catalog()).await?;
     let input = bodies::project_invitation(json_body(&headers, &body)?, Username::Expected)?;
     let invitation = app.service.update_project_invitation_by_username(surface.catalog(), &scope, input).await?;
     Ok(Payload::ok(render::project_invitation(&invitation, &scope.project)))
@@ -72,62 +71,69 @@ pub async fn update_project_invitation_by_username(
 
 pub async fn get_project_invitation(
     State(app): State<AppState>,
-    Extension(surface): Extension<Surface>,
+    Extension(Route { surface, .. }): Extension<Route>,
     Extension(principal): Extension<Principal>,
     Path((group_id, invitation_id)): Path<(String, String)>,
 ) -> Answer {
-    let scope = app.service.project_scope(&principal, &group_id, surface.catalog()).await?;
-    let invitation = app.service.project_invitation(&scope, &invitation_id).await?;
+    let scope = app.service.project_scope(&principal, &path_id(&group_id, IdKind::Project)?, surface.catalog()).await?;
+    let invitation = app.service.project_invitation(&scope, &path_id(&invitation_id, IdKind::Invitation)?).await?;
     Ok(Payload::ok(render::project_invitation(&invitation, &scope.project)))
 }
 
 pub async fn update_project_invitation(
     State(app): State<AppState>,
-    Extension(surface): Extension<Surface>,
+    Extension(Route { surface, .. }): Extension<Route>,
     Extension(principal): Extension<Principal>,
     Path((group_id, invitation_id)): Path<(String, String)>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Answer {
-    let scope = app.service.project_scope(&principal, &group_id, surface.catalog()).await?;
+    let scope = app.service.project_scope(&principal, &path_id(&group_id, IdKind::Project)?, surface.catalog()).await?;
     let input = bodies::project_invitation(json_body(&headers, &body)?, Username::Forbidden)?;
-    let invitation =
-        app.service.update_project_invitation(surface.catalog(), &scope, &invitation_id, input.roles).await?;
+    let invitation = app
+        .service
+        .update_project_invitation(
+            surface.catalog(),
+            &scope,
+            &path_id(&invitation_id, IdKind::Invitation)?,
+            input.roles,
+        )
+        .await?;
     Ok(Payload::ok(render::project_invitation(&invitation, &scope.project)))
 }
 
 pub async fn delete_project_invitation(
     State(app): State<AppState>,
-    Extension(surface): Extension<Surface>,
+    Extension(Route { surface, .. }): Extension<Route>,
     Extension(principal): Extension<Principal>,
     Path((group_id, invitation_id)): Path<(String, String)>,
 ) -> Answer {
-    let scope = app.service.project_scope(&principal, &group_id, surface.catalog()).await?;
-    app.service.delete_project_invitation(&scope, &invitation_id).await?;
+    let scope = app.service.project_scope(&principal, &path_id(&group_id, IdKind::Project)?, surface.catalog()).await?;
+    app.service.delete_project_invitation(&scope, &path_id(&invitation_id, IdKind::Invitation)?).await?;
     Ok(Payload::no_content())
 }
 
 pub async fn list_org_invitations(
     State(app): State<AppState>,
-    Extension(surface): Extension<Surface>,
+    Extension(Route { surface, .. }): Extension<Route>,
     Extension(principal): Extension<Principal>,
     Path(org_id): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Answer {
-    let org = app.service.org_scope(&principal, &org_id).await?;
+    let org = app.service.org_scope(&principal, &path_id(&org_id, IdKind::Org)?).await?;
     let invitations = app.service.list_org_invitations(&org, username_filter(query.as_deref()).as_deref()).await?;
     Ok(list(invitations.iter().map(|i| render::org_invitation(i, &org, surface.has_group_role_assignments()))))
 }
 
 pub async fn create_org_invitation(
     State(app): State<AppState>,
-    Extension(surface): Extension<Surface>,
+    Extension(Route { surface, .. }): Extension<Route>,
     Extension(principal): Extension<Principal>,
     Path(org_id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Answer {
-    let org = app.service.org_scope(&principal, &org_id).await?;
+    let org = app.service.org_scope(&principal, &path_id(&org_id, IdKind::Org)?).await?;
     let input =
         bodies::org_invitation(json_body(&headers, &body)?, Username::Expected, surface.has_group_role_assignments())?;
     let invitation = app.service.create_org_invitation(surface.catalog(), &principal, &org, input).await?;
@@ -139,13 +145,13 @@ pub async fn create_org_invitation(
 
 pub async fn update_org_invitation_by_username(
     State(app): State<AppState>,
-    Extension(surface): Extension<Surface>,
+    Extension(Route { surface, .. }): Extension<Route>,
     Extension(principal): Extension<Principal>,
     Path(org_id): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Answer {
-    let org = app.service.org_scope(&principal, &org_id).await?;
+    let org = app.service.org_scope(&principal, &path_id(&org_id, IdKind::Org)?).await?;
     let input =
         bodies::org_invitation(json_body(&headers, &body)?, Username::Expected, surface.has_group_role_assignments())?;
     let invitation = app.service.update_org_invitation_by_username(surface.catalog(), &org, input).await?;
@@ -154,27 +160,30 @@ pub async fn update_org_invitation_by_username(
 
 pub async fn get_org_invitation(
     State(app): State<AppState>,
-    Extension(surface): Extension<Surface>,
+    Extension(Route { surface, .. }): Extension<Route>,
     Extension(principal): Extension<Principal>,
     Path((org_id, invitation_id)): Path<(String, String)>,
 ) -> Answer {
-    let org = app.service.org_scope(&principal, &org_id).await?;
-    let invitation = app.service.org_invitation(&org, &invitation_id).await?;
+    let org = app.service.org_scope(&principal, &path_id(&org_id, IdKind::Org)?).await?;
+    let invitation = app.service.org_invitation(&org, &path_id(&invitation_id, IdKind::Invitation)?).await?;
     Ok(Payload::ok(render::org_invitation(&invitation, &org, surface.has_group_role_assignments())))
 }
 
 pub async fn update_org_invitation(
     State(app): State<AppState>,
-    Extension(surface): Extension<Surface>,
+    Extension(Route { surface, .. }): Extension<Route>,
     Extension(principal): Extension<Principal>,
     Path((org_id, invitation_id)): Path<(String, String)>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Answer {
-    let org = app.service.org_scope(&principal, &org_id).await?;
+    let org = app.service.org_scope(&principal, &path_id(&org_id, IdKind::Org)?).await?;
     let input =
         bodies::org_invitation(json_body(&headers, &body)?, Username::Forbidden, surface.has_group_role_assignments())?;
-    let invitation = app.service.update_org_invitation(surface.catalog(), &org, &invitation_id, input).await?;
+    let invitation = app
+        .service
+        .update_org_invitation(surface.catalog(), &org, &path_id(&invitation_id, IdKind::Invitation)?, input)
+        .await?;
     Ok(Payload::ok(render::org_invitation(&invitation, &org, surface.has_group_role_assignments())))
 }
 
@@ -183,7 +192,7 @@ pub async fn delete_org_invitation(
     Extension(principal): Extension<Principal>,
     Path((org_id, invitation_id)): Path<(String, String)>,
 ) -> Answer {
-    let org = app.service.org_scope(&principal, &org_id).await?;
-    app.service.delete_org_invitation(&org, &invitation_id).await?;
+    let org = app.service.org_scope(&principal, &path_id(&org_id, IdKind::Org)?).await?;
+    app.service.delete_org_invitation(&org, &path_id(&invitation_id, IdKind::Invitation)?).await?;
     Ok(Payload::no_content())
 }

@@ -1,63 +1,42 @@
-//! The HTTP surface: which paths exist and which layers every request passes through.
+//! The HTTP surface: which paths exist and which layers every request passes through. This is the only module
+//! that knows axum, and the only one that speaks in Atlas error codes (`error`).
 //!
-//! Layers, outermost first: `wire::present` (envelope, pretty, Atlas error bodies for everything), reading
-//! the whole body (with its size limit), panic catching, authentication (and API access lists), then per route the rate limit
-//! and the version negotiation.
+//! Layers, outermost first: `wire::present` (envelope, pretty, Atlas error bodies for everything), reading the
+//! whole body (with its size limit), panic catching, authentication (`auth`, with API access lists), then per
+//! route the rate limit and the version negotiation. Each route carries a `Route` saying what it is, so no
+//! later layer parses the path again.
 
+mod app;
+mod auth;
 mod bodies;
 mod directory;
+pub mod error;
 mod invitations;
-pub mod limits;
+mod limits;
 mod oauth;
 pub mod pretty;
 pub mod render;
 pub mod surface;
 pub mod wire;
 
-use std::sync::Arc;
-
 use axum::Router;
 use axum::middleware::{from_fn, from_fn_with_state};
-use axum::routing::get;
+use axum::routing::{MethodRouter, get};
 use tower_http::catch_panic::CatchPanicLayer;
 
-use crate::auth::{self, Authenticator};
-use crate::clock::SharedClock;
-use crate::error::ApiError;
-use crate::service::InvitationService;
-use limits::Limits;
+pub use app::{AppState, HttpOptions, Limits, MAX_BODY_BYTES, Resource, Route};
+use error::ApiError;
 use surface::Surface;
 
-/// Invitation bodies are a few hundred bytes; anything near this limit is not a real request.
-pub const MAX_BODY_BYTES: usize = 64 * 1024;
-
-#[derive(Clone)]
-pub struct AppState {
-    pub service: Arc<InvitationService>,
-    pub authenticator: Arc<Authenticator>,
-    pub clock: SharedClock,
-    pub limits: Limits,
-}
-
 pub fn router(state: AppState) -> Router {
-    let directory = Router::new()
+    let mut api = Router::new()
         .route("/api/atlas/v2/orgs/{org_id}", get(directory::get_org))
         .route("/api/atlas/v2/groups/{group_id}", get(directory::get_project))
         .route("/api/atlas/v2/users/byName/{username}", get(directory::get_user_by_name))
-        .route_layer(from_fn_with_state(state.clone(), wire::negotiate_version));
-    let mut api = Router::new().merge(directory);
+        .route_layer(from_fn_with_state(state.clone(), wire::negotiate_version))
+        .route_layer(axum::Extension(Route { surface: Surface::AtlasV2, resource: Resource::Directory }));
     for surface in Surface::ALL {
-        let routes = invitation_routes(surface.prefix());
-        // Versioned media types and sunset on v2; plain JSON on the unversioned surfaces.
-        let routes = match surface {
-            Surface::AtlasV2 => routes.route_layer(from_fn_with_state(state.clone(), wire::negotiate_version)),
-            Surface::AtlasV1 | Surface::CloudManager => routes.route_layer(from_fn(wire::plain_json)),
-        };
-        api = api.merge(
-            routes
-                .route_layer(from_fn_with_state(state.clone(), limits::rate_limit))
-                .route_layer(axum::Extension(surface)),
-        );
+        api = api.merge(invitation_routes(&state, surface));
     }
 
     // Reached without API credentials: the contract, and the token endpoints (which check the client's own).
@@ -78,25 +57,46 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// The 12 invitation operations under one surface's prefix.
-fn invitation_routes(prefix: &str) -> Router<AppState> {
+/// The 12 invitation operations under one surface's prefix, each route tagged with what it is.
+fn invitation_routes(state: &AppState, surface: Surface) -> Router<AppState> {
     use invitations::*;
+    let prefix = surface.prefix();
+    let tagged = |resource: Resource, methods: MethodRouter<AppState>| {
+        let methods = match surface {
+            // Versioned media types and sunset on v2; plain JSON on the unversioned surfaces.
+            Surface::AtlasV2 => methods.route_layer(from_fn_with_state(state.clone(), wire::negotiate_version)),
+            Surface::AtlasV1 | Surface::CloudManager => methods.route_layer(from_fn(wire::plain_json)),
+        };
+        methods
+            .route_layer(from_fn_with_state(state.clone(), limits::rate_limit))
+            .route_layer(axum::Extension(Route { surface, resource }))
+    };
+    let project = Resource::ProjectInvitations;
+    let org = Resource::OrgInvitations;
     Router::new()
         .route(
             &format!("{prefix}/groups/{{group_id}}/invites"),
-            get(list_project_invitations).post(create_project_invitation).patch(update_project_invitation_by_username),
+            tagged(
+                project,
+                get(list_project_invitations)
+                    .post(create_project_invitation)
+                    .patch(update_project_invitation_by_username),
+            ),
         )
         .route(
             &format!("{prefix}/groups/{{group_id}}/invites/{{invitation_id}}"),
-            get(get_project_invitation).patch(update_project_invitation).delete(delete_project_invitation),
+            tagged(
+                project,
+                get(get_project_invitation).patch(update_project_invitation).delete(delete_project_invitation),
+            ),
         )
         .route(
             &format!("{prefix}/orgs/{{org_id}}/invites"),
-            get(list_org_invitations).post(create_org_invitation).patch(update_org_invitation_by_username),
+            tagged(org, get(list_org_invitations).post(create_org_invitation).patch(update_org_invitation_by_username)),
         )
         .route(
             &format!("{prefix}/orgs/{{org_id}}/invites/{{invitation_id}}"),
-            get(get_org_invitation).patch(update_org_invitation).delete(delete_org_invitation),
+            tagged(org, get(get_org_invitation).patch(update_org_invitation).delete(delete_org_invitation)),
         )
 }
 

@@ -11,11 +11,13 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use std::net::SocketAddr;
 
-use super::AppState;
+use super::app::AppState;
+use super::auth::{check_failures, client_address};
+use super::error::ApiError;
 use super::wire::FinalBody;
-use crate::auth::oauth::{self, MAX_ACTIVE_TOKENS, TOKEN_LIFETIME};
+use crate::auth::oauth::{self, TOKEN_LIFETIME};
 use crate::domain::ServiceAccount;
-use crate::service::internal;
+use crate::service::Revocation;
 
 struct OAuthError {
     status: StatusCode,
@@ -51,22 +53,21 @@ fn json_response(status: StatusCode, body: Value) -> Response {
 
 /// The client authenticated by HTTP Basic, counted against the failed-authentication limit of its address.
 async fn client(app: &AppState, peer: SocketAddr, headers: &HeaderMap) -> Result<ServiceAccount, Response> {
-    let auth = &app.authenticator;
-    let address = auth.client_address(peer.ip(), headers);
-    auth.check_failures(address).await.map_err(IntoResponse::into_response)?;
+    let service = &app.service;
+    let per_minute = app.options.limits.failed_auth_per_minute;
+    let address = client_address(&app.options.trusted_proxies, peer.ip(), headers);
+    check_failures(service, address, per_minute).await.map_err(IntoResponse::into_response)?;
     let basic = headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(oauth::parse_basic);
-    let Some((client_id, secret)) = basic else {
-        auth.record_failure(address).await;
-        return Err(INVALID_CLIENT.into_response());
+    let account = match &basic {
+        Some((client_id, secret)) => {
+            service.client_credentials(client_id, secret).await.map_err(|e| ApiError::from(e).into_response())?
+        }
+        None => None,
     };
-    let account = auth.store().service_account(&client_id).await.map_err(|e| internal(e).into_response())?;
-    // An unknown client costs the same hash as a known one.
-    let stored = account.as_ref().map_or_else(|| oauth::hash_secret(&client_id), |a| a.secret_sha256.clone());
-    let matches = oauth::secret_matches(&secret, &stored);
     match account {
-        Some(account) if matches => Ok(account),
-        _ => {
-            auth.record_failure(address).await;
+        Some(account) => Ok(account),
+        None => {
+            service.record_failure(address, per_minute).await;
             Err(INVALID_CLIENT.into_response())
         }
     }
@@ -129,20 +130,18 @@ pub async fn token(
             .into_response();
         }
     }
-    let auth = &app.authenticator;
-    let claims = auth.tokens().mint(&account.client_id, auth.now());
-    match auth.store().record_token(&claims.jti, &claims.sub, claims.iat, claims.exp, MAX_ACTIVE_TOKENS).await {
-        Ok(true) => json_response(
+    match app.service.issue_token(&account).await {
+        Ok(Some(token)) => json_response(
             StatusCode::OK,
-            json!({ "access_token": auth.tokens().encode(&claims), "expires_in": TOKEN_LIFETIME, "token_type": "Bearer" }),
+            json!({ "access_token": token, "expires_in": TOKEN_LIFETIME, "token_type": "Bearer" }),
         ),
-        Ok(false) => OAuthError {
+        Ok(None) => OAuthError {
             status: StatusCode::FORBIDDEN,
             error: "access_denied",
             description: "Access Token limit reached. Please use the existing Access Tokens or create a new Service Account.",
         }
         .into_response(),
-        Err(err) => internal(err).into_response(),
+        Err(err) => ApiError::from(err).into_response(),
     }
 }
 
@@ -166,19 +165,15 @@ pub async fn revoke(
         }
         .into_response();
     };
-    let auth = &app.authenticator;
-    let Some(claims) = auth.tokens().verify(token, auth.now()) else {
-        return StatusCode::OK.into_response_final();
-    };
-    match auth.store().revoke_token(&claims.jti, &account.client_id).await {
-        Ok(Some(false)) => OAuthError {
+    match app.service.revoke_token(&account, token).await {
+        Ok(Revocation::NotYours) => OAuthError {
             status: StatusCode::BAD_REQUEST,
             error: "unauthorized_client",
             description: "The token was issued to another client.",
         }
         .into_response(),
-        Ok(_) => StatusCode::OK.into_response_final(),
-        Err(err) => internal(err).into_response(),
+        Ok(Revocation::Done) => StatusCode::OK.into_response_final(),
+        Err(err) => ApiError::from(err).into_response(),
     }
 }
 

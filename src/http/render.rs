@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use crate::clock::UnixSeconds;
-use crate::domain::{Invitation, Org, Project, User};
+use crate::domain::{Invitation, ObjectId, Org, Project, User};
 
 pub fn timestamp(at: UnixSeconds) -> String {
     let format = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
@@ -72,7 +72,7 @@ pub fn project(project: &Project) -> Value {
 }
 
 /// CloudAppUser, limited to the roles held in `org_id` and its projects.
-pub fn user(user: &User, org_id: &str, org_project_ids: &[String]) -> Value {
+pub fn user(user: &User, org_id: &ObjectId, org_project_ids: &[ObjectId]) -> Value {
     let mut roles: Vec<Value> = user
         .org_roles
         .get(org_id)
@@ -102,18 +102,19 @@ mod tests {
 
     #[test]
     fn project_invitation_is_byte_identical_to_the_recorded_atlas_body() {
+        let id = |text: &str| ObjectId::parse(text).unwrap();
         let project = Project {
-            id: "6a793fd0c0eb9e7a177181d4".into(),
-            org_id: "a0123456789abcdef012345a".into(),
+            id: id("6a793fd0c0eb9e7a177181d4"),
+            org_id: id("a0123456789abcdef012345a"),
             name: "invitations-e2e-233".into(),
             created_at: 0,
         };
         let created = time::macros::datetime!(2026-08-10 03:04:53 UTC).unix_timestamp();
         let invitation = Invitation {
-            id: "6a793fd52c88faeba59bd5d0".into(),
+            id: id("6a793fd52c88faeba59bd5d0"),
             kind: InvitationKind::Project,
-            org_id: project.org_id.clone(),
-            project_id: Some(project.id.clone()),
+            org_id: project.org_id,
+            project_id: Some(project.id),
             username: "test-738@mongodb.com".into(),
             roles: vec!["GROUP_READ_ONLY".into()],
             team_ids: vec![],
@@ -122,12 +123,12 @@ mod tests {
             created_at: created,
             expires_at: created + 30 * 86_400,
         };
-        // shared/atlas-recordings/iam/atlasprojectinvitations/TestAtlasProjectInvitations/Describe
+        // tests/recordings/iam/atlasprojectinvitations/TestAtlasProjectInvitations/Describe
         let recorded = r#"{"createdAt":"2026-08-10T03:04:53Z","expiresAt":"2026-09-09T03:04:53Z","groupId":"6a793fd0c0eb9e7a177181d4","groupName":"invitations-e2e-233","id":"6a793fd52c88faeba59bd5d0","inviterUsername":"nmtxqlkl","roles":["GROUP_READ_ONLY"],"username":"test-738@mongodb.com"}"#;
         assert_eq!(project_invitation(&invitation, &project).to_string(), recorded);
 
         let org = Org {
-            id: "a0123456789abcdef012345a".into(),
+            id: id("a0123456789abcdef012345a"),
             name: "Atlas CLI E2E".into(),
             created_at: 0,
             api_access_list_required: false,

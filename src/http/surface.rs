@@ -1,5 +1,5 @@
 //! The API surfaces that show the same invitations: Atlas Administration API v2, the legacy Atlas v1.0 paths
-//! and the Cloud Manager public API v1.0 (shared/docs/atlas-behavior.md §1). One set of handlers serves all
+//! and the Cloud Manager public API v1.0 (docs/atlas-behavior.md §1). One set of handlers serves all
 //! three; what differs on the wire is decided here.
 
 use axum::http::StatusCode;

@@ -11,10 +11,9 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use time::macros::{date, datetime};
 
-use super::AppState;
+use super::app::{AppState, MAX_BODY_BYTES, Resource, Route};
+use super::error::ApiError;
 use super::pretty::to_pretty_string;
-use super::surface::Surface;
-use crate::error::ApiError;
 
 /// The only version of the invitation resources (Atlas spec: every invitation operation lists 2023-01-01).
 pub const VERSION: &str = "2023-01-01";
@@ -118,10 +117,10 @@ pub fn form_pairs(query: Option<&str>) -> Vec<(String, String)> {
 /// fails. Bodies over the limit get 413 and the connection is closed.
 pub async fn read_body_first(request: Request, next: Next) -> Response {
     let (parts, body) = request.into_parts();
-    match axum::body::to_bytes(body, super::MAX_BODY_BYTES).await {
+    match axum::body::to_bytes(body, MAX_BODY_BYTES).await {
         Ok(bytes) => next.run(Request::from_parts(parts, Body::from(bytes))).await,
         Err(_) => {
-            let mut response = ApiError::payload_too_large(super::MAX_BODY_BYTES).into_response();
+            let mut response = ApiError::payload_too_large(MAX_BODY_BYTES).into_response();
             response.headers_mut().insert(CONNECTION, HeaderValue::from_static("close"));
             response
         }
@@ -148,7 +147,7 @@ fn finish(response: Response, presentation: Presentation, method: &Method, path:
         Some(JsonBody(value)) => Some(value),
         // A rejection from the framework or a transport layer (404, 405, 413, …): give it an Atlas body.
         None if status.is_client_error() || status.is_server_error() => {
-            let mut replacement = ApiError::for_status(status.as_u16(), method.as_str(), path).into_response();
+            let mut replacement = for_status(status.as_u16(), method.as_str(), path).into_response();
             if let Some(allow) = parts.headers.get(ALLOW) {
                 replacement.headers_mut().insert(ALLOW, allow.clone());
             }
@@ -195,32 +194,25 @@ fn add_common_headers(headers: &mut HeaderMap) {
     );
 }
 
-/// Which deprecated resource a path belongs to, for its Deprecation header, sunset and rate limit.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Resource {
-    ProjectInvitations,
-    OrgInvitations,
-    Other,
+/// A generic error for a status produced outside the handlers (framework or transport layers).
+fn for_status(status: u16, method: &str, path: &str) -> ApiError {
+    match status {
+        404 => ApiError::resource_not_found(path),
+        405 => ApiError::method_not_allowed(method, path),
+        413 => ApiError::payload_too_large(MAX_BODY_BYTES),
+        415 => ApiError::unsupported_media_type(""),
+        400..=499 => ApiError::invalid_request(status),
+        503 => ApiError::service_unavailable(),
+        _ => ApiError::unexpected(),
+    }
 }
 
-impl Resource {
-    /// `{prefix}/groups/{id}/invites…` or `{prefix}/orgs/{id}/invites…` on any surface.
-    pub fn of(path: &str) -> Resource {
-        let Some(surface) = Surface::of_path(path) else { return Resource::Other };
-        let rest: Vec<&str> = path[surface.prefix().len()..].split('/').collect();
-        match rest.as_slice() {
-            ["", "groups", _, "invites", ..] => Resource::ProjectInvitations,
-            ["", "orgs", _, "invites", ..] => Resource::OrgInvitations,
-            _ => Resource::Other,
-        }
-    }
-
-    fn deprecation(self) -> Option<&'static str> {
-        match self {
-            Resource::ProjectInvitations => Some(PROJECT_INVITES_DEPRECATION),
-            Resource::OrgInvitations => Some(ORG_INVITES_DEPRECATION),
-            Resource::Other => None,
-        }
+/// The Deprecation date of a deprecated resource (recorded Atlas responses).
+fn deprecation(resource: Resource) -> Option<&'static str> {
+    match resource {
+        Resource::ProjectInvitations => Some(PROJECT_INVITES_DEPRECATION),
+        Resource::OrgInvitations => Some(ORG_INVITES_DEPRECATION),
+        Resource::Directory => None,
     }
 }
 
@@ -228,20 +220,19 @@ impl Resource {
 /// `Accept: application/vnd.atlas.YYYY-MM-DD+json` resolves to the newest version not after that date; none,
 /// an unparsable one or one before the first version is 406 INVALID_VERSION_DATE; a sunset version is 410.
 pub async fn negotiate_version(State(app): State<AppState>, request: Request, next: Next) -> Response {
-    let path = request.uri().path().to_string();
     if requested_version_date(request.headers()).is_none_or(|date| date < FIRST_VERSION_DATE) {
         return ApiError::invalid_version_date().into_response();
     }
-    let resource = Resource::of(&path);
-    let now = time::OffsetDateTime::from_unix_timestamp(app.clock.now()).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    if resource.deprecation().is_some() && now >= SUNSET {
-        return ApiError::version_gone(VERSION, &path).into_response();
+    let deprecated = request.extensions().get::<Route>().and_then(|route| deprecation(route.resource));
+    let now = time::OffsetDateTime::from_unix_timestamp(app.service.now()).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
+    if deprecated.is_some() && now >= SUNSET {
+        return ApiError::version_gone(VERSION, request.uri().path()).into_response();
     }
     let mut response = next.run(request).await;
     if response.status().is_success() {
         let headers = response.headers_mut();
         headers.insert(CONTENT_TYPE, HeaderValue::from_static(VERSIONED_CONTENT_TYPE));
-        if let Some(deprecation) = resource.deprecation() {
+        if let Some(deprecation) = deprecated {
             headers.insert(HeaderName::from_static("deprecation"), HeaderValue::from_static(deprecation));
             headers.insert(HeaderName::from_static("sunset"), HeaderValue::from_static(SUNSET_HEADER));
         }
@@ -324,15 +315,5 @@ mod tests {
             form_pairs(Some("username=a%40b.com&x")),
             vec![("username".into(), "a@b.com".into()), ("x".into(), "".into())]
         );
-    }
-
-    #[test]
-    fn resources_are_recognised_by_path() {
-        assert!(Resource::of("/api/atlas/v2/groups/x/invites") == Resource::ProjectInvitations);
-        assert!(Resource::of("/api/atlas/v2/orgs/x/invites/y") == Resource::OrgInvitations);
-        assert!(Resource::of("/api/atlas/v2/orgs/x") == Resource::Other);
-        assert!(Resource::of("/api/public/v1.0/groups/x/invites/y") == Resource::ProjectInvitations);
-        assert!(Resource::of("/api/atlas/v1.0/orgs/x/invites") == Resource::OrgInvitations);
-        assert!(Resource::of("/api/atlas/v3/orgs/x/invites") == Resource::Other);
     }
 }

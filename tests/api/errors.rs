@@ -359,7 +359,8 @@ async fn pending_invitations_per_scope_are_capped_at_atlas_user_limit() {
     let fx = fixture().await;
     let now = T0;
     // Fill PB up to the limit through the store (499 more besides bob's), as 499 API calls would.
-    let project = fx.server.store.project(PB).await.unwrap().unwrap();
+    let project = fx.server.store.read().await.unwrap().project(&object_id(PB)).await.unwrap().unwrap();
+    let mut tx = fx.server.store.write().await.unwrap();
     for n in 0..499 {
         let planned = atlas_invites::domain::invitation::plan_project_invitation(
             &atlas_invites::domain::RoleCatalog::ATLAS,
@@ -373,8 +374,9 @@ async fn pending_invitations_per_scope_are_capped_at_atlas_user_limit() {
             now,
         )
         .unwrap();
-        fx.server.store.insert_project_invitation(&planned, now).await.unwrap();
+        tx.insert_invitation(&planned.invitation, false).await.unwrap();
     }
+    tx.commit().await.unwrap();
     let path = format!("/api/atlas/v2/groups/{PB}/invites");
     refused(
         &fx,
@@ -418,13 +420,13 @@ async fn unknown_paths_and_methods() {
 #[tokio::test]
 async fn a_full_org_refuses_the_org_invitation_a_project_invitation_brings() {
     let fx = fixture().await;
-    let org = fx.server.store.org(O1).await.unwrap().unwrap();
     // O1 holds carol's and the companions of alice's and bob's invitations; fill it to 500.
+    let mut tx = fx.server.store.write().await.unwrap();
     for n in 0..497 {
         let invitation = atlas_invites::domain::Invitation {
-            id: atlas_invites::domain::ids::new_object_id(T0),
+            id: atlas_invites::domain::ObjectId::new(T0),
             kind: atlas_invites::domain::InvitationKind::Org,
-            org_id: org.id.clone(),
+            org_id: object_id(O1),
             project_id: None,
             username: format!("org-filler{n}@example.com"),
             roles: vec!["ORG_MEMBER".into()],
@@ -434,8 +436,9 @@ async fn a_full_org_refuses_the_org_invitation_a_project_invitation_brings() {
             created_at: T0,
             expires_at: T0 + 30 * 86_400,
         };
-        fx.server.store.insert_org_invitation(&invitation, T0).await.unwrap();
+        tx.insert_invitation(&invitation, false).await.unwrap();
     }
+    tx.commit().await.unwrap();
     let path = format!("/api/atlas/v2/groups/{PA}/invites");
     refused(
         &fx,

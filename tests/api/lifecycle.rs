@@ -2,8 +2,6 @@
 
 use std::process::Command;
 
-use atlas_invites::clock::SharedClock;
-use atlas_invites::service::InvitationService;
 use serde_json::{Value, json};
 
 use crate::support::*;
@@ -20,9 +18,8 @@ async fn create(client: &Client, scope: &str, body: Value) -> String {
     response.json()["id"].as_str().unwrap().to_string()
 }
 
-fn service(server: &TestServer) -> InvitationService {
-    let clock: SharedClock = server.clock.clone();
-    InvitationService::new(server.store.clone(), clock)
+fn service(server: &TestServer) -> std::sync::Arc<atlas_invites::service::Service> {
+    server.service.clone()
 }
 
 #[tokio::test]
@@ -43,7 +40,10 @@ async fn invitations_lapse_after_thirty_days_and_can_then_be_renewed() {
         .patch(&invites(&scope), &json!({"username": "late@example.com", "roles": ["GROUP_READ_ONLY"]}))
         .await
         .assert_error(404, "INVITATION_NOT_FOUND");
-    assert!(service(&server).accept_invitation(&id).await.is_err(), "an expired invitation cannot be accepted");
+    assert!(
+        service(&server).accept_invitation(&object_id(&id)).await.is_err(),
+        "an expired invitation cannot be accepted"
+    );
 
     // The username is free again: a new invitation replaces the lapsed one.
     let renewed =
@@ -68,16 +68,16 @@ async fn accepting_grants_the_roles_and_removes_the_invitation() {
         create(&owner, &format!("groups/{PA}"), json!({"username": "joiner@example.com", "roles": ["GROUP_OWNER"]}))
             .await;
 
-    let accepted = service(&server).accept_invitation(&project_id).await.unwrap();
+    let accepted = service(&server).accept_invitation(&object_id(&project_id)).await.unwrap();
     assert_eq!(accepted.username, "joiner@example.com");
     let project_item = format!("{}/{project_id}", invites(&format!("groups/{PA}")));
     owner.get(&project_item).await.assert_error(404, "INVALID_INVITATION_ID");
     owner.delete(&project_item).await.assert_error(404, "INVALID_INVITATION_ID");
     owner.patch(&project_item, &json!({"roles": ["GROUP_OWNER"]})).await.assert_error(404, "INVALID_INVITATION_ID");
-    assert!(service(&server).accept_invitation(&project_id).await.is_err(), "accepted once only");
+    assert!(service(&server).accept_invitation(&object_id(&project_id)).await.is_err(), "accepted once only");
 
     // The org invitation is still pending; accepting it adds its roles, teams and projects.
-    service(&server).accept_invitation(&org_id).await.unwrap();
+    service(&server).accept_invitation(&object_id(&org_id)).await.unwrap();
     let user = owner.get("/api/atlas/v2/users/byName/joiner@example.com").await.json();
     let roles = user["roles"].as_array().unwrap();
     for expected in [
@@ -153,7 +153,7 @@ async fn accept_racing_delete_has_one_winner() {
         let accept = {
             let service = service(&server);
             let id = id.clone();
-            tokio::spawn(async move { service.accept_invitation(&id).await.is_ok() })
+            tokio::spawn(async move { service.accept_invitation(&object_id(&id)).await.is_ok() })
         };
         let delete = {
             let client = server.as_(&OWNER);
@@ -258,9 +258,9 @@ async fn the_store_is_durable_and_holds_no_private_keys() {
     if postgres_url().is_some() {
         return postgres_is_durable_and_holds_no_private_keys(&server).await;
     }
-    let store = atlas_invites::store::sqlite::SqliteStore::open(&server.database_url).await.unwrap();
-    let (journal_mode, synchronous) = store.durability_settings().await.unwrap();
-    assert_eq!((journal_mode.as_str(), synchronous), ("wal", 2), "WAL with synchronous=FULL");
+    let settings = server.store.dialect().durability_settings(server.store.pool()).await.unwrap();
+    let expected = vec![("journal_mode", "wal".to_string()), ("synchronous", "2".to_string())];
+    assert_eq!(settings, expected, "WAL with synchronous=FULL");
     let path = server.database_url.trim_start_matches("sqlite://");
     let mut bytes = std::fs::read(path).unwrap();
     bytes.extend(std::fs::read(format!("{path}-wal")).unwrap_or_default());
@@ -272,11 +272,11 @@ async fn the_store_is_durable_and_holds_no_private_keys() {
 }
 
 async fn postgres_is_durable_and_holds_no_private_keys(server: &TestServer) {
-    let store = atlas_invites::store::postgres::PgStore::open(&server.database_url).await.unwrap();
-    let settings = store.durability_settings().await.unwrap();
+    let settings = server.store.dialect().durability_settings(server.store.pool()).await.unwrap();
+    let on = |name| (name, "on".to_string());
     assert_eq!(
-        (settings.fsync.as_str(), settings.synchronous_commit.as_str(), settings.full_page_writes.as_str()),
-        ("on", "on", "on"),
+        settings,
+        vec![on("fsync"), on("synchronous_commit"), on("full_page_writes")],
         "fsync, synchronous_commit and full_page_writes on"
     );
     use sqlx::Connection;

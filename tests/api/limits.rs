@@ -1,8 +1,8 @@
 //! Rate limits and API access lists.
 
 use atlas_invites::ServerOptions;
-use atlas_invites::http::limits::Limits;
-use atlas_invites::ratelimit::Quota;
+use atlas_invites::domain::ratelimit::Quota;
+use atlas_invites::http::Limits;
 use serde_json::json;
 
 use crate::support::*;

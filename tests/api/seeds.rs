@@ -1,4 +1,4 @@
-//! The curl commands of the documentation pages the product was born from (shared/seeds), pointed at the
+//! The curl commands of the documentation pages the product was born from (tests/seeds), pointed at the
 //! server, with the real curl's digest implementation.
 
 use std::process::Command;

@@ -91,7 +91,7 @@ async fn deleted_accounts_tampered_and_foreign_tokens_are_refused() {
     }
     let client = server.with_token(&token);
     assert_eq!(client.get(&format!("/api/atlas/v2/groups/{PB}/invites")).await.status, 200);
-    assert!(server.store.delete_service_account(SA_PB.id).await.unwrap());
+    assert!(server.service.delete_service_account(SA_PB.id).await.unwrap());
     assert_bearer_refusal(&client.get(&format!("/api/atlas/v2/groups/{PB}/invites")).await);
 }
 

@@ -6,10 +6,10 @@
 
 use std::sync::Arc;
 
-use atlas_invites::admin::Admin;
 use atlas_invites::clock::{Clock, ManualClock, SharedClock};
-use atlas_invites::domain::InvitationKind;
-use atlas_invites::store::{self, Store};
+use atlas_invites::domain::{InvitationKind, ObjectId};
+use atlas_invites::service::Service;
+use atlas_invites::store::Store;
 use atlas_invites::{ServerOptions, fixtures};
 use reqwest::Method;
 use reqwest::header::{HeaderMap, HeaderValue};
@@ -126,7 +126,8 @@ pub const V2: &str = "application/vnd.atlas.2023-01-01+json";
 pub struct TestServer {
     pub base: String,
     pub clock: Arc<ManualClock>,
-    pub store: Arc<dyn Store>,
+    pub store: Arc<Store>,
+    pub service: Arc<Service>,
     pub database_url: String,
     options: ServerOptions,
     dir: tempfile::TempDir,
@@ -144,8 +145,8 @@ impl TestServer {
         let database_url = fresh_database_url(&dir, "store.db").await;
         let clock = ManualClock::new(T0);
         let server = Self::launch(dir, database_url, clock, options).await;
-        let admin = Admin::new(server.store.clone(), server.clock.clone());
-        fixtures::apply(&admin, &fixtures::parse(FIXTURE).expect("fixture parses")).await.expect("fixture applies");
+        let fixture = fixtures::parse(FIXTURE).expect("fixture parses");
+        fixtures::apply(&server.service, &fixture).await.expect("fixture applies");
         server
     }
 
@@ -155,19 +156,19 @@ impl TestServer {
         clock: Arc<ManualClock>,
         options: ServerOptions,
     ) -> TestServer {
-        let store = store::open(&database_url).await.expect("store opens");
+        let store = Arc::new(Store::open(&database_url).await.expect("store opens"));
         let shared_clock: SharedClock = clock.clone();
-        let app = atlas_invites::app(store.clone(), shared_clock, options.clone()).await.expect("app builds");
+        let app = atlas_invites::build(store.clone(), shared_clock, options.clone()).await.expect("app builds");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(atlas_invites::serve(listener, app, async move {
+        let service = app.service;
+        let task = tokio::spawn(atlas_invites::serve(listener, app.router, async move {
             let _ = rx.await;
         }));
-        TestServer { base, clock, store, database_url, options, dir, shutdown: Some(tx), task: Some(task) }
+        TestServer { base, clock, store, service, database_url, options, dir, shutdown: Some(tx), task: Some(task) }
     }
 
-    /// Stops the server and starts a new one on the same database, as a process restart would.
     /// Another server instance on the same database and clock, as a second replica (tests/replicas.rs).
     #[allow(dead_code)]
     pub async fn replica(&self) -> TestServer {
@@ -175,6 +176,7 @@ impl TestServer {
             .await
     }
 
+    /// Stops the server and starts a new one on the same database, as a process restart would.
     pub async fn restart(mut self) -> TestServer {
         self.stop().await;
         let dir = std::mem::replace(&mut self.dir, tempfile::tempdir().unwrap());
@@ -254,32 +256,26 @@ impl TestServer {
     /// Every invitation and membership the store holds, for asserting that a refused request changed nothing.
     pub async fn snapshot(&self) -> String {
         let now = self.clock.now();
+        let mut db = self.store.read().await.unwrap();
         let mut lines = Vec::new();
-        for org in self.store.orgs().await.unwrap() {
+        for org in db.orgs().await.unwrap() {
             lines.push(format!("{org:?}"));
-            lines.extend(
-                self.store
-                    .invitations(InvitationKind::Org, &org.id, None, now)
-                    .await
-                    .unwrap()
-                    .iter()
-                    .map(|i| format!("{i:?}")),
-            );
-            for project in self.store.projects(Some(&org.id)).await.unwrap() {
+            let invitations = db.invitations(InvitationKind::Org, &org.id, None, now).await.unwrap();
+            lines.extend(invitations.iter().map(|i| format!("{i:?}")));
+            for project in db.projects(Some(&org.id)).await.unwrap() {
                 lines.push(format!("{project:?}"));
-                lines.extend(
-                    self.store
-                        .invitations(InvitationKind::Project, &project.id, None, now)
-                        .await
-                        .unwrap()
-                        .iter()
-                        .map(|i| format!("{i:?}")),
-                );
+                let invitations = db.invitations(InvitationKind::Project, &project.id, None, now).await.unwrap();
+                lines.extend(invitations.iter().map(|i| format!("{i:?}")));
             }
         }
-        lines.extend(self.store.users().await.unwrap().iter().map(|u| format!("{u:?}")));
+        lines.extend(db.users().await.unwrap().iter().map(|u| format!("{u:?}")));
         lines.join("\n")
     }
+}
+
+/// An id of the fixture, typed.
+pub fn object_id(text: &str) -> ObjectId {
+    ObjectId::parse(text).expect("an id")
 }
 
 /// The PostgreSQL server the tests run against instead of SQLite, if any.

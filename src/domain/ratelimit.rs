@@ -1,10 +1,7 @@
 //! Token buckets, as Atlas limits its API (https://www.mongodb.com/docs/atlas/api/api-rate-limit/): each key
 //! (an endpoint set and a scope, or a client address) has a bucket that refills continuously and holds at most
 //! its capacity. Time comes from the server's clock, so tests refill buckets by moving it. Where buckets live
-//! is the store's business (in memory for SQLite's single process, in the database for PostgreSQL replicas).
-
-use std::collections::HashMap;
-use std::sync::Mutex;
+//! is the request state's business (src/state).
 
 use crate::clock::UnixSeconds;
 
@@ -66,49 +63,24 @@ impl Bucket {
     }
 }
 
-/// Buckets held in one process's memory. Keys idle long enough to be full again are dropped.
-#[derive(Default)]
-pub struct RateLimiter {
-    buckets: Mutex<HashMap<String, Bucket>>,
-}
-
-const PRUNE_ABOVE: usize = 100_000;
-
-impl RateLimiter {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Takes one token from `key`'s bucket if `take` (else only looks) and says whether one was there.
-    pub fn touch(&self, key: &str, quota: Quota, now: UnixSeconds, take: bool) -> Decision {
-        let mut buckets = self.buckets.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if buckets.len() > PRUNE_ABOVE {
-            let full_after = i64::from(quota.capacity.div_ceil(quota.refill_per_minute)) * 60;
-            buckets.retain(|_, b| now - b.updated < full_after);
-        }
-        buckets.entry(key.to_string()).or_insert_with(|| Bucket::full(quota, now)).touch(quota, now, take)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn buckets_empty_then_refill_up_to_capacity() {
-        let limiter = RateLimiter::new();
         let quota = Quota { capacity: 10, refill_per_minute: 5 };
+        let mut bucket = Bucket::full(quota, 0);
         for expected in (0..10).rev() {
-            assert_eq!(limiter.touch("k", quota, 0, true), Decision::Allowed { remaining: expected });
+            assert_eq!(bucket.touch(quota, 0, true), Decision::Allowed { remaining: expected });
         }
-        assert_eq!(limiter.touch("k", quota, 0, false), Decision::Limited { retry_after: 12 });
-        assert_eq!(limiter.touch("k", quota, 0, true), Decision::Limited { retry_after: 12 });
-        assert_eq!(limiter.touch("other", quota, 0, true), Decision::Allowed { remaining: 9 }, "keys are independent");
+        assert_eq!(bucket.touch(quota, 0, false), Decision::Limited { retry_after: 12 });
+        assert_eq!(bucket.touch(quota, 0, true), Decision::Limited { retry_after: 12 });
         for _ in 0..5 {
-            assert!(matches!(limiter.touch("k", quota, 60, true), Decision::Allowed { .. }));
+            assert!(matches!(bucket.touch(quota, 60, true), Decision::Allowed { .. }));
         }
-        assert!(matches!(limiter.touch("k", quota, 60, true), Decision::Limited { .. }));
-        assert_eq!(limiter.touch("k", quota, 3660, true), Decision::Allowed { remaining: 9 }, "never above capacity");
+        assert!(matches!(bucket.touch(quota, 60, true), Decision::Limited { .. }));
+        assert_eq!(bucket.touch(quota, 3660, true), Decision::Allowed { remaining: 9 }, "never above capacity");
     }
 
     #[test]

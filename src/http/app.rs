@@ -1,0 +1,71 @@
+//! What every handler and layer of the HTTP surface shares: the application state, the options, and what a
+//! matched route is.
+
+use std::sync::Arc;
+
+use ipnet::IpNet;
+
+use super::error::ApiError;
+use super::surface::Surface;
+use crate::domain::ratelimit::Quota;
+use crate::domain::{DomainError, IdKind, ObjectId};
+use crate::service::Service;
+
+/// Invitation bodies are a few hundred bytes; anything near this limit is not a real request.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// How the HTTP layer behaves beyond the service it calls.
+#[derive(Debug, Clone, Default)]
+pub struct HttpOptions {
+    pub limits: Limits,
+    /// Proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<IpNet>,
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub service: Arc<Service>,
+    pub options: Arc<HttpOptions>,
+}
+
+/// What a matched route is, attached by the router for the layers that run around its handler.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Route {
+    pub surface: Surface,
+    pub resource: Resource,
+}
+
+/// The resources the server serves. The two invitation collections are deprecated (Deprecation and Sunset
+/// headers) and rate-limited per project and per org.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resource {
+    ProjectInvitations,
+    OrgInvitations,
+    Directory,
+}
+
+/// The rate limits a server enforces. Defaults are Atlas's for the invitation endpoint sets
+/// (https://www.mongodb.com/docs/atlas/api/api-rate-limit/).
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub project_invitations: Quota,
+    pub org_invitations: Quota,
+    /// Failed authentications allowed per client address and minute, so secrets cannot be guessed quickly.
+    pub failed_auth_per_minute: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            project_invitations: Quota { capacity: 1200, refill_per_minute: 500 },
+            org_invitations: Quota { capacity: 500, refill_per_minute: 250 },
+            failed_auth_per_minute: 60,
+        }
+    }
+}
+
+/// A path id, parsed where it enters. A malformed one is answered like Atlas (404 INVALID_GROUP_ID and the
+/// like), after authentication, as every check of a request is.
+pub fn path_id(raw: &str, kind: IdKind) -> Result<ObjectId, ApiError> {
+    ObjectId::parse(raw).ok_or_else(|| DomainError::MalformedId { kind, id: raw.to_string() }.into())
+}

@@ -1,0 +1,440 @@
+//! The Atlas error body, and the one mapping from domain refusals and store failures to it. Every Atlas error
+//! code the server sends is named in this file.
+//!
+//! Codes, statuses and detail texts follow the Atlas API error catalogue
+//! (https://www.mongodb.com/docs/atlas/reference/api-errors/) and observed responses (tests/recordings).
+//! Codes Atlas does not document are marked "project-defined" (docs/DECISIONS.md).
+
+use serde_json::{Value, json};
+
+use crate::domain::{DomainError, IdKind, InvitationKind};
+use crate::service;
+use crate::store::StoreError;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiError {
+    pub status: u16,
+    pub error_code: &'static str,
+    pub detail: String,
+    pub parameters: Vec<Value>,
+    /// Seconds to wait before retrying, sent as `Retry-After` (rate limits).
+    pub retry_after: Option<u64>,
+}
+
+impl ApiError {
+    fn new(status: u16, error_code: &'static str, detail: impl Into<String>, parameters: Vec<Value>) -> Self {
+        ApiError { status, error_code, detail: detail.into(), parameters, retry_after: None }
+    }
+
+    /// The Atlas error body: compact, keys in alphabetical order (recorded GROUP_NOT_FOUND response).
+    pub fn body(&self) -> Value {
+        json!({
+            "detail": self.detail,
+            "error": self.status,
+            "errorCode": self.error_code,
+            "parameters": self.parameters,
+            "reason": reason_phrase(self.status),
+        })
+    }
+
+    // --- refusals of the wire layer: the request's form, before any rule applies ---
+
+    pub fn malformed_json() -> Self {
+        Self::new(400, "MALFORMED_JSON", "Received JSON is malformed.", vec![])
+    }
+    /// Well-formed JSON of the wrong shape (not an object, say).
+    pub fn invalid_json() -> Self {
+        Self::new(400, "INVALID_JSON", "Received JSON does not match expected format.", vec![])
+    }
+    pub fn invalid_json_attribute(attribute: &str) -> Self {
+        Self::new(
+            400,
+            "INVALID_JSON_ATTRIBUTE",
+            format!("Received JSON for the {attribute} attribute does not match expected format."),
+            vec![json!(attribute)],
+        )
+    }
+    /// Atlas rejects unknown and read-only fields instead of ignoring them.
+    pub fn invalid_attribute(attribute: &str) -> Self {
+        Self::new(400, "INVALID_ATTRIBUTE", format!("Invalid attribute {attribute} specified."), vec![json!(attribute)])
+    }
+    pub fn missing_attribute(attribute: &str) -> Self {
+        Self::new(
+            400,
+            "MISSING_ATTRIBUTE",
+            format!("The required attribute {attribute} was not specified."),
+            vec![json!(attribute)],
+        )
+    }
+    pub fn invalid_query_parameter(name: &str) -> Self {
+        Self::new(
+            400,
+            "INVALID_QUERY_PARAMETER",
+            format!("Invalid query parameter {name} specified."),
+            vec![json!(name)],
+        )
+    }
+    pub fn resource_not_found(path: &str) -> Self {
+        Self::new(404, "RESOURCE_NOT_FOUND", format!("Cannot find resource {path}."), vec![json!(path)])
+    }
+    pub fn method_not_allowed(method: &str, path: &str) -> Self {
+        Self::new(
+            405,
+            "METHOD_NOT_ALLOWED",
+            format!("Method {method} is not allowed on resource {path}."),
+            vec![json!(method), json!(path)],
+        )
+    }
+    pub fn invalid_version_date() -> Self {
+        Self::new(406, "INVALID_VERSION_DATE", "Invalid accept header or version date.", vec![])
+    }
+    /// The resource's only version is past its sunset date; path has no leading slash, as Atlas prints it.
+    pub fn version_gone(version: &str, path: &str) -> Self {
+        let path = path.trim_start_matches('/');
+        Self::new(
+            410,
+            "VERSION_GONE",
+            format!("Version {version} of {path} is no longer available."),
+            vec![json!(version), json!(path)],
+        )
+    }
+    pub fn payload_too_large(limit: usize) -> Self {
+        Self::new(
+            413,
+            "PAYLOAD_TOO_LARGE",
+            format!("The request body exceeds the limit of {limit} bytes."),
+            vec![json!(limit)],
+        )
+    }
+    pub fn unsupported_media_type(content_type: &str) -> Self {
+        Self::new(
+            415,
+            "UNSUPPORTED_MEDIA_TYPE",
+            format!("Content type {content_type} is not supported; send application/json."),
+            vec![json!(content_type)],
+        )
+    }
+    /// Atlas's token-bucket body (https://www.mongodb.com/docs/atlas/api/api-rate-limit/), with its mixed
+    /// string and number parameters.
+    pub fn rate_limited(resource: &str, retry_after: u64, capacity: u32, refill_per_minute: u32) -> Self {
+        Self::new(
+            429,
+            "RATE_LIMITED_TOKEN_BUCKET",
+            format!(
+                "Rate limit exceeded for {resource}. Please retry after {retry_after} seconds. Request capacity: \
+                 {capacity}. Refill rate: {refill_per_minute} per 60 seconds."
+            ),
+            vec![json!(resource), json!(retry_after), json!(capacity), json!(refill_per_minute), json!(60)],
+        )
+        .retrying_after(retry_after)
+    }
+    /// Too many failed authentications from one address (Atlas's legacy RATE_LIMITED shape).
+    pub fn too_many_failed_authentications(per_minute: u32, retry_after: u64) -> Self {
+        Self::new(
+            429,
+            "RATE_LIMITED",
+            format!("Resource authentication is limited to {per_minute} failed requests every 1 minutes."),
+            vec![json!("authentication"), json!(per_minute), json!(1), json!(retry_after)],
+        )
+        .retrying_after(retry_after)
+    }
+    fn retrying_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds);
+        self
+    }
+    pub fn unexpected() -> Self {
+        Self::new(500, "UNEXPECTED_ERROR", "Unexpected error.", vec![])
+    }
+    pub fn service_unavailable() -> Self {
+        Self::new(503, "SERVICE_UNAVAILABLE", "The service is temporarily unavailable. Retry later.", vec![])
+    }
+    /// A 4xx produced by the framework without a more specific Atlas code.
+    pub fn invalid_request(status: u16) -> Self {
+        Self::new(status, "INVALID_REQUEST", "The request is invalid.", vec![])
+    }
+}
+
+/// The one mapping from what the rules refuse to what Atlas answers.
+impl From<DomainError> for ApiError {
+    fn from(err: DomainError) -> Self {
+        use DomainError::*;
+        match err {
+            MissingAttribute(attribute) => ApiError::missing_attribute(attribute),
+            Invalid(message) => ApiError::new(
+                400,
+                "VALIDATION_ERROR",
+                format!("The request content produced the validation error: {message}."),
+                vec![json!(message)],
+            ),
+            InvalidUsername(username) => ApiError::new(
+                400,
+                "INVALID_USERNAME",
+                "The specified username is not a valid email address.",
+                vec![json!(username)],
+            ),
+            InvalidProjectRole { role, project_id } => ApiError::new(
+                400,
+                "INVALID_ROLE_FOR_GROUP",
+                format!("Role {role} is invalid for group {project_id}."),
+                vec![json!(role), json!(project_id)],
+            ),
+            InvalidOrgRole { role, org_id } => ApiError::new(
+                400,
+                "INVALID_ROLE_FOR_ORG",
+                format!("Role {role} invalid for organization {org_id}."),
+                vec![json!(role), json!(org_id)],
+            ),
+            MalformedId { kind: IdKind::Project, id } => ApiError::new(
+                404,
+                "INVALID_GROUP_ID",
+                format!("An invalid group ID {id} was specified."),
+                vec![json!(id)],
+            ),
+            MalformedId { kind: IdKind::Org, id } => ApiError::new(
+                404,
+                "INVALID_ORG_ID",
+                format!("An invalid organization ID {id} was specified."),
+                vec![json!(id)],
+            ),
+            MalformedId { kind: IdKind::Invitation, id } => invalid_invitation_id(&id),
+            // Atlas answers an invitation that is gone (accepted, deleted, expired) as an invalid id.
+            InvitationNotFound(id) => invalid_invitation_id(&id.to_string()),
+            ProjectNotFound(id) => ApiError::new(
+                404,
+                "GROUP_NOT_FOUND",
+                format!("No group with ID {id} exists."),
+                vec![json!(id.to_string())],
+            ),
+            OrgNotFound(id) => ApiError::new(
+                404,
+                "ORG_NOT_FOUND",
+                format!("No organization with ID {id} exists."),
+                vec![json!(id.to_string())],
+            ),
+            // PATCH by username when no pending invitation has that username (project-defined code).
+            NoInvitationForUsername(username) => ApiError::new(
+                404,
+                "INVITATION_NOT_FOUND",
+                format!("No pending invitation for username {username} exists."),
+                vec![json!(username)],
+            ),
+            // teamIds naming a team outside the organization (project-defined code).
+            TeamNotFound { team_id, org_id } => ApiError::new(
+                404,
+                "TEAM_NOT_FOUND",
+                format!("No team with ID {team_id} exists in organization {org_id}."),
+                vec![json!(team_id), json!(org_id.to_string())],
+            ),
+            UsernameNotFound(username) => ApiError::new(
+                404,
+                "USERNAME_NOT_FOUND",
+                format!("No user with username {username} exists."),
+                vec![json!(username)],
+            ),
+            // One pending invitation per (project or org, username); see docs/DECISIONS.md (project-defined code).
+            AlreadyInvited { username, scope_id } => ApiError::new(
+                409,
+                "USER_ALREADY_INVITED",
+                format!("User {username} already has a pending invitation to {scope_id}."),
+                vec![json!(username), json!(scope_id.to_string())],
+            ),
+            AlreadyInProject { username, project_id } => ApiError::new(
+                409,
+                "USER_ALREADY_IN_GROUP",
+                format!("User {username} is already in group {project_id}."),
+                vec![json!(username), json!(project_id.to_string())],
+            ),
+            // Mirror of USER_ALREADY_IN_GROUP for organizations (project-defined code).
+            AlreadyInOrg { username, org_id } => ApiError::new(
+                409,
+                "USER_ALREADY_IN_ORG",
+                format!("User {username} is already in organization {org_id}."),
+                vec![json!(username), json!(org_id.to_string())],
+            ),
+            TooManyPending { kind, limit } => {
+                let (code, what) = match kind {
+                    InvitationKind::Project => ("MAX_USERS_PER_GROUP_EXCEEDED", "project"),
+                    InvitationKind::Org => ("MAX_USERS_PER_ORG_EXCEEDED", "organization"),
+                };
+                ApiError::new(
+                    400,
+                    code,
+                    format!("Cannot have more than {limit} users and pending invitations in one {what}."),
+                    vec![json!(limit)],
+                )
+            }
+            // Authenticated, but the roles do not allow the operation (Atlas lists authorization failures as 401).
+            Unauthorized => ApiError::new(
+                401,
+                "USER_UNAUTHORIZED",
+                "Current user is not authorized to perform this action.",
+                vec![],
+            ),
+            // The key belongs to another organization or has no access to the project (seen from real Atlas).
+            CannotAccessProject => {
+                ApiError::new(401, "USER_CANNOT_ACCESS_GROUP", "User cannot access this group.", vec![])
+            }
+            AddressNotOnAccessList(address) => ApiError::new(
+                403,
+                "IP_ADDRESS_NOT_ON_ACCESS_LIST",
+                format!("IP address {address} is not allowed to access this resource."),
+                vec![json!(address.to_string())],
+            ),
+            OrgRequiresAccessList(address) => ApiError::new(
+                403,
+                "ORG_REQUIRES_ACCESS_LIST",
+                "This organization requires access through an access list of ip ranges.",
+                vec![json!(address.to_string())],
+            ),
+        }
+    }
+}
+
+fn invalid_invitation_id(id: &str) -> ApiError {
+    ApiError::new(
+        404,
+        "INVALID_INVITATION_ID",
+        format!("An invalid invitation ID {id} was specified."),
+        vec![json!(id)],
+    )
+}
+
+/// Store failures are logged here and reach the client only as a generic 500 (or 503 when the database is
+/// unreachable): no SQL or driver text leaves the server.
+impl From<StoreError> for ApiError {
+    fn from(err: StoreError) -> Self {
+        tracing::error!(error = %err, "store failure");
+        match err {
+            StoreError::Unavailable(_) => ApiError::service_unavailable(),
+            _ => ApiError::unexpected(),
+        }
+    }
+}
+
+impl From<service::Error> for ApiError {
+    fn from(err: service::Error) -> Self {
+        match err {
+            service::Error::Domain(err) => err.into(),
+            service::Error::Store(err) => err.into(),
+        }
+    }
+}
+
+/// The reason phrases Atlas puts in `reason`.
+pub fn reason_phrase(status: u16) -> &'static str {
+    match status {
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        405 => "Method Not Allowed",
+        406 => "Not Acceptable",
+        409 => "Conflict",
+        410 => "Gone",
+        413 => "Payload Too Large",
+        415 => "Unsupported Media Type",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        503 => "Service Unavailable",
+        _ => "Error",
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}: {}", self.status, self.error_code, self.detail)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::ObjectId;
+
+    /// Every variant, with the status and code it must map to. The match below has no wildcard, so a new
+    /// variant does not compile until it is listed here.
+    fn expected(err: &DomainError) -> (u16, &'static str) {
+        use DomainError::*;
+        match err {
+            MissingAttribute(_) => (400, "MISSING_ATTRIBUTE"),
+            Invalid(_) => (400, "VALIDATION_ERROR"),
+            InvalidUsername(_) => (400, "INVALID_USERNAME"),
+            InvalidProjectRole { .. } => (400, "INVALID_ROLE_FOR_GROUP"),
+            InvalidOrgRole { .. } => (400, "INVALID_ROLE_FOR_ORG"),
+            MalformedId { kind: IdKind::Project, .. } => (404, "INVALID_GROUP_ID"),
+            MalformedId { kind: IdKind::Org, .. } => (404, "INVALID_ORG_ID"),
+            MalformedId { kind: IdKind::Invitation, .. } => (404, "INVALID_INVITATION_ID"),
+            ProjectNotFound(_) => (404, "GROUP_NOT_FOUND"),
+            OrgNotFound(_) => (404, "ORG_NOT_FOUND"),
+            InvitationNotFound(_) => (404, "INVALID_INVITATION_ID"),
+            NoInvitationForUsername(_) => (404, "INVITATION_NOT_FOUND"),
+            TeamNotFound { .. } => (404, "TEAM_NOT_FOUND"),
+            UsernameNotFound(_) => (404, "USERNAME_NOT_FOUND"),
+            AlreadyInvited { .. } => (409, "USER_ALREADY_INVITED"),
+            AlreadyInProject { .. } => (409, "USER_ALREADY_IN_GROUP"),
+            AlreadyInOrg { .. } => (409, "USER_ALREADY_IN_ORG"),
+            TooManyPending { kind: InvitationKind::Project, .. } => (400, "MAX_USERS_PER_GROUP_EXCEEDED"),
+            TooManyPending { kind: InvitationKind::Org, .. } => (400, "MAX_USERS_PER_ORG_EXCEEDED"),
+            Unauthorized => (401, "USER_UNAUTHORIZED"),
+            CannotAccessProject => (401, "USER_CANNOT_ACCESS_GROUP"),
+            AddressNotOnAccessList(_) => (403, "IP_ADDRESS_NOT_ON_ACCESS_LIST"),
+            OrgRequiresAccessList(_) => (403, "ORG_REQUIRES_ACCESS_LIST"),
+        }
+    }
+
+    fn every_variant() -> Vec<DomainError> {
+        use DomainError::*;
+        let id = ObjectId::parse("6f0000000000000000000001").unwrap();
+        let address: std::net::IpAddr = "192.0.2.1".parse().unwrap();
+        let mut all = vec![
+            MissingAttribute("roles"),
+            Invalid("roles must not contain duplicate values".into()),
+            InvalidUsername("bob".into()),
+            InvalidProjectRole { role: "X".into(), project_id: id.to_string() },
+            InvalidOrgRole { role: "X".into(), org_id: id.to_string() },
+            ProjectNotFound(id),
+            OrgNotFound(id),
+            InvitationNotFound(id),
+            NoInvitationForUsername("a@example.com".into()),
+            TeamNotFound { team_id: "x".into(), org_id: id },
+            UsernameNotFound("a@example.com".into()),
+            AlreadyInvited { username: "a@example.com".into(), scope_id: id },
+            AlreadyInProject { username: "a@example.com".into(), project_id: id },
+            AlreadyInOrg { username: "a@example.com".into(), org_id: id },
+            Unauthorized,
+            CannotAccessProject,
+            AddressNotOnAccessList(address),
+            OrgRequiresAccessList(address),
+        ];
+        for kind in [IdKind::Project, IdKind::Org, IdKind::Invitation] {
+            all.push(MalformedId { kind, id: "nope".into() });
+        }
+        for kind in [InvitationKind::Project, InvitationKind::Org] {
+            all.push(TooManyPending { kind, limit: 500 });
+        }
+        all
+    }
+
+    #[test]
+    fn every_domain_error_maps_to_its_atlas_status_and_code() {
+        for err in every_variant() {
+            let (status, code) = expected(&err);
+            let api = ApiError::from(err.clone());
+            assert_eq!((api.status, api.error_code), (status, code), "{err:?}");
+            let body = api.body();
+            assert_eq!(body["error"], status);
+            assert!(body["detail"].as_str().is_some_and(|d| !d.is_empty()) && body["parameters"].is_array());
+            assert_ne!(reason_phrase(status), "Error", "{status} has a reason phrase");
+            assert!(!err.to_string().is_empty(), "the admin command line has a sentence for {err:?}");
+        }
+    }
+
+    #[test]
+    fn store_failures_say_nothing_of_the_database() {
+        let unavailable = ApiError::from(StoreError::Unavailable("connection refused to 10.0.0.5".into()));
+        assert_eq!((unavailable.status, unavailable.error_code), (503, "SERVICE_UNAVAILABLE"));
+        let other = ApiError::from(StoreError::Other("syntax error at or near SELECT".into()));
+        assert_eq!((other.status, other.error_code), (500, "UNEXPECTED_ERROR"));
+        assert!(!other.detail.contains("SELECT"));
+    }
+}

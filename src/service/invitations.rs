@@ -1,0 +1,306 @@
+//! The invitation operations: the 12 Atlas operations (on every API surface) and accepting on the invitee's
+//! behalf.
+
+use super::{Error, ProjectScope, Service, ServiceResult};
+use crate::clock::UnixSeconds;
+use crate::domain::invitation::{
+    self, InviteeStanding, NewProjectInvitation, OrgContext, OrgInvitationInput, ProjectInvitationInput,
+};
+use crate::domain::username::normalize;
+use crate::domain::{DomainError, Invitation, InvitationKind, ObjectId, Org, Principal, RoleCatalog};
+use crate::store::{MembershipScope, StoreError, WriteTx};
+
+impl Service {
+    // --- project invitations ---
+
+    pub async fn list_project_invitations(
+        &self,
+        scope: &ProjectScope,
+        username: Option<&str>,
+    ) -> ServiceResult<Vec<Invitation>> {
+        self.list(InvitationKind::Project, &scope.project.id, username).await
+    }
+
+    pub async fn project_invitation(
+        &self,
+        scope: &ProjectScope,
+        invitation_id: &ObjectId,
+    ) -> ServiceResult<Invitation> {
+        self.pending(InvitationKind::Project, &scope.project.id, invitation_id).await
+    }
+
+    pub async fn create_project_invitation(
+        &self,
+        catalog: &RoleCatalog,
+        principal: &Principal,
+        scope: &ProjectScope,
+        input: ProjectInvitationInput,
+    ) -> ServiceResult<Invitation> {
+        let now = self.now();
+        let standing = self.standing(&scope.org.id, Some(&scope.project.id), input.username.as_deref()).await?;
+        let planned =
+            invitation::plan_project_invitation(catalog, &scope.project, input, &principal.name, standing, now)?;
+        let mut tx = self.store.write().await?;
+        // The project's lock is taken before the org's, here and everywhere.
+        insert_checked(&mut tx, &planned.invitation, now, Companion::No).await?;
+        if let Some(companion) = &planned.companion_org_invitation {
+            insert_checked(&mut tx, companion, now, Companion::Yes).await?;
+        }
+        tx.commit().await?;
+        let NewProjectInvitation { invitation, .. } = planned;
+        Ok(invitation)
+    }
+
+    pub async fn update_project_invitation(
+        &self,
+        catalog: &RoleCatalog,
+        scope: &ProjectScope,
+        invitation_id: &ObjectId,
+        roles: Option<Vec<String>>,
+    ) -> ServiceResult<Invitation> {
+        let current = self.project_invitation(scope, invitation_id).await?;
+        let updated = invitation::update_project_invitation(catalog, &current, roles)?;
+        self.persist_update(updated).await
+    }
+
+    /// PATCH on the collection: the invitation is the pending one with that username.
+    pub async fn update_project_invitation_by_username(
+        &self,
+        catalog: &RoleCatalog,
+        scope: &ProjectScope,
+        input: ProjectInvitationInput,
+    ) -> ServiceResult<Invitation> {
+        let current = self.pending_by_username(InvitationKind::Project, &scope.project.id, input.username).await?;
+        let updated = invitation::update_project_invitation(catalog, &current, input.roles)?;
+        self.persist_update(updated).await
+    }
+
+    pub async fn delete_project_invitation(&self, scope: &ProjectScope, invitation_id: &ObjectId) -> ServiceResult<()> {
+        self.delete(InvitationKind::Project, &scope.project.id, invitation_id).await
+    }
+
+    // --- org invitations ---
+
+    pub async fn list_org_invitations(&self, org: &Org, username: Option<&str>) -> ServiceResult<Vec<Invitation>> {
+        self.list(InvitationKind::Org, &org.id, username).await
+    }
+
+    pub async fn org_invitation(&self, org: &Org, invitation_id: &ObjectId) -> ServiceResult<Invitation> {
+        self.pending(InvitationKind::Org, &org.id, invitation_id).await
+    }
+
+    pub async fn create_org_invitation(
+        &self,
+        catalog: &RoleCatalog,
+        principal: &Principal,
+        org: &Org,
+        input: OrgInvitationInput,
+    ) -> ServiceResult<Invitation> {
+        let now = self.now();
+        let standing = self.standing(&org.id, None, input.username.as_deref()).await?;
+        let (project_ids, team_ids) = self.org_contents(org).await?;
+        let ctx = OrgContext { org, project_ids: &project_ids, team_ids: &team_ids };
+        let planned = invitation::plan_org_invitation(catalog, &ctx, input, &principal.name, standing, now)?;
+        let mut tx = self.store.write().await?;
+        insert_checked(&mut tx, &planned, now, Companion::No).await?;
+        tx.commit().await?;
+        Ok(planned)
+    }
+
+    pub async fn update_org_invitation(
+        &self,
+        catalog: &RoleCatalog,
+        org: &Org,
+        invitation_id: &ObjectId,
+        input: OrgInvitationInput,
+    ) -> ServiceResult<Invitation> {
+        let current = self.org_invitation(org, invitation_id).await?;
+        self.apply_org_update(catalog, org, current, input).await
+    }
+
+    pub async fn update_org_invitation_by_username(
+        &self,
+        catalog: &RoleCatalog,
+        org: &Org,
+        mut input: OrgInvitationInput,
+    ) -> ServiceResult<Invitation> {
+        let current = self.pending_by_username(InvitationKind::Org, &org.id, input.username.take()).await?;
+        self.apply_org_update(catalog, org, current, input).await
+    }
+
+    pub async fn delete_org_invitation(&self, org: &Org, invitation_id: &ObjectId) -> ServiceResult<()> {
+        self.delete(InvitationKind::Org, &org.id, invitation_id).await
+    }
+
+    // --- acceptance ---
+
+    /// The invitee accepts: the grants are applied and the invitation is gone, in one transaction; exactly one of
+    /// a concurrent accept and delete wins.
+    pub async fn accept_invitation(&self, invitation_id: &ObjectId) -> ServiceResult<Invitation> {
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let invitation = tx
+            .lock_pending_invitation(invitation_id, now)
+            .await?
+            .ok_or(DomainError::InvitationNotFound(*invitation_id))?;
+        let granted = invitation::acceptance(&invitation);
+        let user_id = tx.lock_user(&ObjectId::new(now), &granted.username, &normalize(&granted.username), now).await?;
+        grant(&mut tx, MembershipScope::Org, &granted.org_id, &user_id, &granted.org_roles).await?;
+        for (project_id, roles) in &granted.project_roles {
+            grant(&mut tx, MembershipScope::Project, project_id, &user_id, roles).await?;
+        }
+        for team_id in &granted.team_ids {
+            tx.add_team_member(team_id, &user_id).await?;
+        }
+        tx.remove_invitation(invitation_id).await?;
+        tx.commit().await?;
+        Ok(invitation)
+    }
+
+    /// Any pending invitation by id, whatever its scope (operators see every org).
+    pub async fn any_invitation(&self, invitation_id: &ObjectId) -> ServiceResult<Invitation> {
+        self.store
+            .read()
+            .await?
+            .invitation_by_id(invitation_id, self.now())
+            .await?
+            .ok_or(Error::Domain(DomainError::InvitationNotFound(*invitation_id)))
+    }
+
+    // --- shared steps ---
+
+    /// `?username=` filters by exact username, compared without regard to case.
+    async fn list(
+        &self,
+        kind: InvitationKind,
+        scope_id: &ObjectId,
+        username: Option<&str>,
+    ) -> ServiceResult<Vec<Invitation>> {
+        let filter = username.map(normalize);
+        Ok(self.store.read().await?.invitations(kind, scope_id, filter.as_deref(), self.now()).await?)
+    }
+
+    async fn standing(
+        &self,
+        org_id: &ObjectId,
+        project_id: Option<&ObjectId>,
+        username: Option<&str>,
+    ) -> ServiceResult<InviteeStanding> {
+        let Some(username) = username else { return Ok(InviteeStanding::default()) };
+        Ok(self.store.read().await?.standing(org_id, project_id, &normalize(username)).await?)
+    }
+
+    async fn org_contents(&self, org: &Org) -> ServiceResult<(Vec<ObjectId>, Vec<ObjectId>)> {
+        let mut db = self.store.read().await?;
+        let projects = db.projects(Some(&org.id)).await?;
+        let teams = db.teams(Some(&org.id)).await?;
+        Ok((projects.into_iter().map(|p| p.id).collect(), teams.into_iter().map(|t| t.id).collect()))
+    }
+
+    async fn apply_org_update(
+        &self,
+        catalog: &RoleCatalog,
+        org: &Org,
+        current: Invitation,
+        input: OrgInvitationInput,
+    ) -> ServiceResult<Invitation> {
+        let (project_ids, team_ids) = self.org_contents(org).await?;
+        let ctx = OrgContext { org, project_ids: &project_ids, team_ids: &team_ids };
+        let updated = invitation::update_org_invitation(catalog, &ctx, &current, input)?;
+        self.persist_update(updated).await
+    }
+
+    /// An invitation id from another scope, of the other kind, or expired is answered exactly like one that
+    /// never existed (404 INVALID_INVITATION_ID, seen from Atlas after acceptance).
+    async fn pending(
+        &self,
+        kind: InvitationKind,
+        scope_id: &ObjectId,
+        invitation_id: &ObjectId,
+    ) -> ServiceResult<Invitation> {
+        self.store
+            .read()
+            .await?
+            .invitation(kind, scope_id, invitation_id, self.now())
+            .await?
+            .ok_or(Error::Domain(DomainError::InvitationNotFound(*invitation_id)))
+    }
+
+    async fn pending_by_username(
+        &self,
+        kind: InvitationKind,
+        scope_id: &ObjectId,
+        username: Option<String>,
+    ) -> ServiceResult<Invitation> {
+        let username = username.ok_or(DomainError::MissingAttribute("username"))?;
+        let found =
+            self.store.read().await?.invitations(kind, scope_id, Some(&normalize(&username)), self.now()).await?;
+        found.into_iter().next().ok_or(Error::Domain(DomainError::NoInvitationForUsername(username)))
+    }
+
+    async fn persist_update(&self, updated: Invitation) -> ServiceResult<Invitation> {
+        if self.store.read().await?.update_invitation(&updated, self.now()).await? {
+            Ok(updated)
+        } else {
+            // Deleted, accepted or expired between the read and the write.
+            Err(DomainError::InvitationNotFound(updated.id).into())
+        }
+    }
+
+    async fn delete(&self, kind: InvitationKind, scope_id: &ObjectId, invitation_id: &ObjectId) -> ServiceResult<()> {
+        if self.store.read().await?.delete_invitation(kind, scope_id, invitation_id, self.now()).await? {
+            Ok(())
+        } else {
+            Err(DomainError::InvitationNotFound(*invitation_id).into())
+        }
+    }
+}
+
+/// Whether an invitation is the org invitation that comes with a project invitation: one that already exists
+/// is then kept as it is, and the project invitation goes ahead.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Companion {
+    Yes,
+    No,
+}
+
+/// Inserts one invitation in `tx`, replacing an expired one for the same username, within the scope's cap of
+/// users and pending invitations.
+async fn insert_checked(
+    tx: &mut WriteTx,
+    invitation: &Invitation,
+    now: UnixSeconds,
+    companion: Companion,
+) -> ServiceResult<()> {
+    let (kind, scope_id) = (invitation.kind, invitation.scope_id());
+    let username_norm = normalize(&invitation.username);
+    tx.lock_scope(kind, &scope_id).await?;
+    tx.delete_lapsed_invitation(kind, &scope_id, &username_norm, now).await?;
+    let already_invited = !tx.invitations(kind, &scope_id, Some(&username_norm), now).await?.is_empty();
+    let conflict = || DomainError::AlreadyInvited { username: invitation.username.clone(), scope_id };
+    match (already_invited, companion) {
+        (true, Companion::Yes) => return Ok(()),
+        (true, Companion::No) => return Err(conflict().into()),
+        (false, _) => {}
+    }
+    invitation::ensure_capacity(kind, tx.pending_count(kind, &scope_id, now).await?)?;
+    match tx.insert_invitation(invitation, companion == Companion::Yes).await {
+        Ok(_) => Ok(()),
+        // A concurrent create won the unique index (possible on PostgreSQL between the read and the insert).
+        Err(StoreError::Conflict) => Err(conflict().into()),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// Adds roles to a membership, keeping those it had.
+async fn grant(
+    tx: &mut WriteTx,
+    scope: MembershipScope,
+    scope_id: &ObjectId,
+    user_id: &ObjectId,
+    roles: &[String],
+) -> ServiceResult<()> {
+    let held = tx.member_roles(scope, scope_id, user_id).await?.unwrap_or_default();
+    tx.set_member_roles(scope, scope_id, user_id, &invitation::merge_roles(&held, roles)).await?;
+    Ok(())
+}

@@ -1,0 +1,140 @@
+//! The operations. Each takes the caller, checks its rights, applies the domain rules and persists the result;
+//! handlers of every API surface, the admin command line and fixture files all come through here, so none of
+//! them repeats a rule. Results are domain errors or store failures (`Error`), never wire errors.
+
+mod admin;
+mod auth;
+mod invitations;
+
+use std::sync::Arc;
+
+pub use admin::{InvitationListing, IssuedKey};
+pub use auth::{Authenticated, Revocation};
+
+use crate::auth::Verifier;
+use crate::auth::digest::Algorithm;
+use crate::clock::{SharedClock, UnixSeconds};
+use crate::domain::username::normalize;
+use crate::domain::{DomainError, ObjectId, Org, Principal, Project, RoleCatalog, User};
+use crate::state::RequestState;
+use crate::store::{Store, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+pub type ServiceResult<T> = Result<T, Error>;
+
+pub struct Service {
+    store: Arc<Store>,
+    state: Arc<dyn RequestState>,
+    clock: SharedClock,
+    verifier: Verifier,
+}
+
+/// A project the caller may manage invitations of, with its org (invitation bodies show both names).
+pub struct ProjectScope {
+    pub project: Project,
+    pub org: Org,
+}
+
+impl Service {
+    /// The digest nonce key and the token signing key live in the store, created by the first process, so
+    /// every process on one database accepts what another issued, across restarts too.
+    pub async fn new(
+        store: Arc<Store>,
+        state: Arc<dyn RequestState>,
+        clock: SharedClock,
+        challenge_algorithm: Algorithm,
+    ) -> anyhow::Result<Service> {
+        let mut db = store.read().await?;
+        let nonce_key = server_key(db.server_secret("digest-nonce-key", &random_key()).await?, "digest-nonce-key")?;
+        let token_key = server_key(db.server_secret("token-signing-key", &random_key()).await?, "token-signing-key")?;
+        drop(db);
+        let verifier = Verifier::new(nonce_key, &token_key, challenge_algorithm);
+        Ok(Service { store, state, clock, verifier })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn now(&self) -> UnixSeconds {
+        self.clock.now()
+    }
+
+    /// Checks, in Atlas's order, the project's existence (404 GROUP_NOT_FOUND, as real Atlas answers an
+    /// authenticated caller), then the caller's rights (401). The path id's shape was checked where it was
+    /// parsed.
+    pub async fn project_scope(
+        &self,
+        principal: &Principal,
+        project_id: &ObjectId,
+        catalog: &RoleCatalog,
+    ) -> ServiceResult<ProjectScope> {
+        let project = self.readable_project(principal, project_id).await?;
+        principal.authorize_project_invitations(&project, catalog)?;
+        // Seeing the project means it is in the caller's own org, which authentication read already.
+        Ok(ProjectScope { project, org: principal.org.clone() })
+    }
+
+    /// The project itself, for callers who may see it.
+    pub async fn readable_project(&self, principal: &Principal, project_id: &ObjectId) -> ServiceResult<Project> {
+        let project =
+            self.store.read().await?.project(project_id).await?.ok_or(DomainError::ProjectNotFound(*project_id))?;
+        principal.authorize_project_read(&project)?;
+        Ok(project)
+    }
+
+    /// An org the caller may manage invitations of.
+    pub async fn org_scope(&self, principal: &Principal, org_id: &ObjectId) -> ServiceResult<Org> {
+        let org = self.readable_org(principal, org_id).await?;
+        principal.authorize_org_invitations(&org.id)?;
+        Ok(org)
+    }
+
+    /// The org itself, for its own credentials; the caller's org is known already, any other is read to tell a
+    /// missing org (404) from a foreign one (401).
+    pub async fn readable_org(&self, principal: &Principal, org_id: &ObjectId) -> ServiceResult<Org> {
+        if principal.org.id == *org_id {
+            return Ok(principal.org.clone());
+        }
+        let org = self.store.read().await?.org(org_id).await?.ok_or(DomainError::OrgNotFound(*org_id))?;
+        principal.authorize_org_read(&org.id)?;
+        Ok(org)
+    }
+}
+
+impl Service {
+    /// A user the caller's organization knows, with the ids of that org's projects: members of it only, so
+    /// usernames of other orgs stay private.
+    pub async fn user_by_username(
+        &self,
+        principal: &Principal,
+        username: &str,
+    ) -> ServiceResult<(User, Vec<ObjectId>)> {
+        let mut db = self.store.read().await?;
+        match db.user_by_username(&normalize(username)).await? {
+            Some(user) if user.org_roles.contains_key(&principal.org.id) => {
+                let projects = db.projects(Some(&principal.org.id)).await?;
+                Ok((user, projects.into_iter().map(|p| p.id).collect()))
+            }
+            _ => Err(DomainError::UsernameNotFound(username.to_string()).into()),
+        }
+    }
+}
+
+fn random_key() -> String {
+    let mut candidate = [0u8; 32];
+    getrandom::fill(&mut candidate).expect("the operating system's random source failed");
+    hex::encode(candidate)
+}
+
+fn server_key(stored: String, name: &str) -> anyhow::Result<[u8; 32]> {
+    let bytes = hex::decode(&stored).ok().and_then(|b| <[u8; 32]>::try_from(b).ok());
+    bytes.ok_or_else(|| anyhow::anyhow!("server secret {name} in the store is not 32 hex-encoded bytes"))
+}
