@@ -3,7 +3,7 @@
 #
 #   conformance/spec/run.sh path/to/atlas-invites
 #
-# (a) the official Atlas spec (../shared/atlas-spec/atlas-invites-v2.yaml, relative to the repository root), its 12
+# (a) the official Atlas spec (openapi/atlas/atlas-invites-v2.yaml, relative to the repository root), its 12
 #     invitation operations, positive data only, with the documented differences of README.md set aside;
 # (b) the server's own contract as the binary serves it (GET /openapi.yaml), positive and negative data.
 # Each run gets a fresh server and database with fixtures.yaml applied. Both runs check: no server errors, and status
@@ -32,7 +32,7 @@ fi
 BIN="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO="$(cd "$HERE/../.." && pwd)"
-OFFICIAL_SPEC_REL=../shared/atlas-spec/atlas-invites-v2.yaml
+OFFICIAL_SPEC_REL=openapi/atlas/atlas-invites-v2.yaml
 OFFICIAL_SPEC="$REPO/$OFFICIAL_SPEC_REL"
 OWN_SPEC_FILE="$REPO/openapi/atlas-invites.yaml"
 MAX_EXAMPLES="${SPEC_MAX_EXAMPLES:-100}"
