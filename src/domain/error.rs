@@ -54,6 +54,12 @@ pub enum DomainError {
     TeamNotFound { team_id: String, org_id: ObjectId },
     #[error("there is no user {0}")]
     UsernameNotFound(String),
+    #[error("there is no user with id {0}")]
+    UserNotFound(ObjectId),
+    #[error("user {user_id} is not in organization {org_id}")]
+    UserNotInOrg { user_id: ObjectId, org_id: ObjectId },
+    #[error("user {user_id} is not in project {project_id}")]
+    UserNotInProject { user_id: ObjectId, project_id: ObjectId },
 
     // --- conflicts with what exists ---
     #[error("{username} already has a pending invitation to {scope_id}")]
@@ -62,6 +68,12 @@ pub enum DomainError {
     AlreadyInProject { username: String, project_id: ObjectId },
     #[error("{username} is already a member of organization {org_id}")]
     AlreadyInOrg { username: String, org_id: ObjectId },
+    #[error("the user already holds role {0}")]
+    RoleAlreadyAssigned(String),
+    #[error("the user does not hold role {0}")]
+    RoleNotAssigned(String),
+    #[error("a user must keep at least one role")]
+    LastRole,
     #[error("the {} already holds {limit} users and pending invitations", .kind.scope_noun())]
     TooManyPending { kind: InvitationKind, limit: usize },
 

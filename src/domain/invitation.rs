@@ -30,6 +30,11 @@ pub struct GroupRoleAssignment {
 pub struct Invitation {
     pub id: ObjectId,
     pub kind: InvitationKind,
+    /// The invited person: the pending user the users API shows for an org invitation.
+    pub user_id: ObjectId,
+    /// An org invitation made together with a project invitation, which an explicit org invitation for the
+    /// same username takes over.
+    pub companion: bool,
     pub org_id: ObjectId,
     /// Set for project invitations only.
     pub project_id: Option<ObjectId>,
@@ -80,11 +85,20 @@ pub struct OrgInvitationInput {
     pub group_role_assignments: Option<Vec<GroupRoleAssignmentInput>>,
 }
 
-/// What the invitee already is in the target org and project.
+/// Who the invitee already is: their user id if the username is known, and whether they belong to the target
+/// org and project.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct InviteeStanding {
+    pub user_id: Option<ObjectId>,
     pub org_member: bool,
     pub project_member: bool,
+}
+
+impl InviteeStanding {
+    /// The invitee's user id: theirs, or a new one for a username never seen.
+    pub fn user_id_or_new(&self, now: UnixSeconds) -> ObjectId {
+        self.user_id.unwrap_or_else(|| ObjectId::new(now))
+    }
 }
 
 /// An organization with the ids of its projects and teams, which org invitations may refer to.
@@ -119,6 +133,8 @@ pub fn plan_project_invitation(
     let invitation = Invitation {
         id: ObjectId::new(now),
         kind: InvitationKind::Project,
+        user_id: standing.user_id_or_new(now),
+        companion: false,
         org_id: project.org_id,
         project_id: Some(project.id),
         username,
@@ -132,6 +148,7 @@ pub fn plan_project_invitation(
     let companion_org_invitation = (!standing.org_member).then(|| Invitation {
         id: ObjectId::new(now),
         kind: InvitationKind::Org,
+        companion: true,
         project_id: None,
         roles: vec![ORG_MEMBER.to_string()],
         ..invitation.clone()
@@ -158,6 +175,8 @@ pub fn plan_org_invitation(
     Ok(Invitation {
         id: ObjectId::new(now),
         kind: InvitationKind::Org,
+        user_id: standing.user_id_or_new(now),
+        companion: false,
         org_id: ctx.org.id,
         project_id: None,
         username,
@@ -252,7 +271,7 @@ pub fn merge_roles(held: &[String], granted: &[String]) -> Vec<String> {
     merged
 }
 
-fn required_username(username: Option<String>) -> DomainResult<String> {
+pub(super) fn required_username(username: Option<String>) -> DomainResult<String> {
     let username = username.ok_or(DomainError::MissingAttribute("username"))?;
     username::validate(&username)?;
     Ok(username)
@@ -267,7 +286,11 @@ fn role_list(roles: Option<Vec<String>>) -> DomainResult<Vec<String>> {
     Ok(roles)
 }
 
-fn project_roles(catalog: &RoleCatalog, roles: Option<Vec<String>>, project_id: &str) -> DomainResult<Vec<String>> {
+pub(super) fn project_roles(
+    catalog: &RoleCatalog,
+    roles: Option<Vec<String>>,
+    project_id: &str,
+) -> DomainResult<Vec<String>> {
     let roles = role_list(roles)?;
     match roles.iter().find(|r| !catalog.is_project_role(r)) {
         Some(bad) => Err(DomainError::InvalidProjectRole { role: bad.clone(), project_id: project_id.to_string() }),
@@ -275,7 +298,11 @@ fn project_roles(catalog: &RoleCatalog, roles: Option<Vec<String>>, project_id: 
     }
 }
 
-fn org_roles(catalog: &RoleCatalog, roles: Option<Vec<String>>, org_id: &ObjectId) -> DomainResult<Vec<String>> {
+pub(super) fn org_roles(
+    catalog: &RoleCatalog,
+    roles: Option<Vec<String>>,
+    org_id: &ObjectId,
+) -> DomainResult<Vec<String>> {
     let roles = role_list(roles)?;
     match roles.iter().find(|r| !catalog.is_org_role(r)) {
         Some(bad) => Err(DomainError::InvalidOrgRole { role: bad.clone(), org_id: org_id.to_string() }),
@@ -283,7 +310,7 @@ fn org_roles(catalog: &RoleCatalog, roles: Option<Vec<String>>, org_id: &ObjectI
     }
 }
 
-fn team_ids(ctx: &OrgContext<'_>, ids: Vec<String>) -> DomainResult<Vec<ObjectId>> {
+pub(super) fn team_ids(ctx: &OrgContext<'_>, ids: Vec<String>) -> DomainResult<Vec<ObjectId>> {
     if ids.len() > MAX_TEAMS {
         return Err(DomainError::Invalid(format!("teamIds may hold at most {MAX_TEAMS} values")));
     }
@@ -298,7 +325,7 @@ fn team_ids(ctx: &OrgContext<'_>, ids: Vec<String>) -> DomainResult<Vec<ObjectId
 
 /// Each project named must belong to the invitation's org; a project of another org is answered exactly like
 /// one that does not exist, so the request reveals nothing about other orgs.
-fn group_role_assignments(
+pub(super) fn group_role_assignments(
     catalog: &RoleCatalog,
     ctx: &OrgContext<'_>,
     assignments: Vec<GroupRoleAssignmentInput>,
@@ -377,10 +404,10 @@ mod tests {
 
     #[test]
     fn org_members_get_no_companion_and_project_members_cannot_be_invited() {
-        let member = InviteeStanding { org_member: true, project_member: false };
+        let member = InviteeStanding { org_member: true, ..InviteeStanding::default() };
         let planned = plan(project_input("m@example.com", &["GROUP_OWNER"]), member).unwrap();
         assert!(planned.companion_org_invitation.is_none());
-        let in_project = InviteeStanding { org_member: true, project_member: true };
+        let in_project = InviteeStanding { org_member: true, project_member: true, user_id: None };
         let err = plan(project_input("m@example.com", &["GROUP_OWNER"]), in_project).unwrap_err();
         assert_eq!(err, DomainError::AlreadyInProject { username: "m@example.com".into(), project_id: prod().id });
     }

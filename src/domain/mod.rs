@@ -10,10 +10,11 @@ pub mod model;
 pub mod ratelimit;
 pub mod roles;
 pub mod username;
+pub mod users;
 
 pub use access::Principal;
 pub use error::{DomainError, DomainResult, IdKind};
 pub use ids::ObjectId;
 pub use invitation::{GroupRoleAssignment, Invitation, InvitationKind};
-pub use model::{ApiKey, Grants, Org, Project, ServiceAccount, Team, User};
+pub use model::{ApiKey, Grants, Org, Profile, Project, ServiceAccount, Team, User};
 pub use roles::RoleCatalog;

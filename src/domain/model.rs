@@ -31,12 +31,36 @@ pub struct Team {
     pub name: String,
 }
 
-/// A MongoDB Cloud user who has joined (accepted an invitation or was created by an operator).
+/// What a MongoDB Cloud account says of its person (the users API shows it for active users).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Profile {
+    pub first_name: String,
+    pub last_name: String,
+    /// ISO 3166-1 alpha-2.
+    pub country: String,
+    pub mobile_number: Option<String>,
+}
+
+impl Profile {
+    /// The profile of someone who joined without giving one: the local part of the address as first name,
+    /// and Atlas's default country.
+    pub fn from_username(username: &str) -> Profile {
+        let first_name = username.split('@').next().unwrap_or_default().to_string();
+        Profile { first_name, last_name: String::new(), country: "US".into(), mobile_number: None }
+    }
+}
+
+/// A MongoDB Cloud user: someone invited (then without an account until they accept) or with an account
+/// (who accepted an invitation or was created by an operator). The id is the person's in every org.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
     pub id: ObjectId,
     pub username: String,
     pub created_at: UnixSeconds,
+    pub profile: Profile,
+    /// When the account was made; None while the person is only invited.
+    pub activated_at: Option<UnixSeconds>,
+    pub last_auth: Option<UnixSeconds>,
     /// org id → org roles
     pub org_roles: BTreeMap<ObjectId, Vec<String>>,
     /// project id → project roles

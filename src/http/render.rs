@@ -113,6 +113,8 @@ mod tests {
         let invitation = Invitation {
             id: id("6a793fd52c88faeba59bd5d0"),
             kind: InvitationKind::Project,
+            user_id: id("6a793fd52c88faeba59bd5d1"),
+            companion: false,
             org_id: project.org_id,
             project_id: Some(project.id),
             username: "test-738@mongodb.com".into(),

@@ -125,6 +125,7 @@ impl Service {
         let mut tx = self.store.write().await?;
         let user_id = tx.lock_user(&ObjectId::new(now), username, &norm, now).await?;
         tx.set_username(&user_id, username).await?;
+        tx.activate_user(&user_id, now).await?;
         tx.clear_memberships(&user_id).await?;
         for (org_id, roles) in &org_roles {
             tx.set_member_roles(MembershipScope::Org, org_id, &user_id, roles).await?;

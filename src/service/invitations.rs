@@ -7,6 +7,7 @@ use crate::domain::invitation::{
     self, InviteeStanding, NewProjectInvitation, OrgContext, OrgInvitationInput, ProjectInvitationInput,
 };
 use crate::domain::username::normalize;
+use crate::domain::users;
 use crate::domain::{DomainError, Invitation, InvitationKind, ObjectId, Org, Principal, RoleCatalog};
 use crate::store::{MembershipScope, StoreError, WriteTx};
 
@@ -40,14 +41,14 @@ impl Service {
         let standing = self.standing(&scope.org.id, Some(&scope.project.id), input.username.as_deref()).await?;
         let planned =
             invitation::plan_project_invitation(catalog, &scope.project, input, &principal.name, standing, now)?;
+        let NewProjectInvitation { invitation, companion_org_invitation } = planned;
         let mut tx = self.store.write().await?;
         // The project's lock is taken before the org's, here and everywhere.
-        insert_checked(&mut tx, &planned.invitation, now, Companion::No).await?;
-        if let Some(companion) = &planned.companion_org_invitation {
-            insert_checked(&mut tx, companion, now, Companion::Yes).await?;
+        let invitation = insert_checked(&mut tx, invitation, now, Origin::Explicit).await?;
+        if let Some(companion) = companion_org_invitation {
+            insert_checked(&mut tx, companion, now, Origin::Companion).await?;
         }
         tx.commit().await?;
-        let NewProjectInvitation { invitation, .. } = planned;
         Ok(invitation)
     }
 
@@ -102,9 +103,9 @@ impl Service {
         let ctx = OrgContext { org, project_ids: &project_ids, team_ids: &team_ids };
         let planned = invitation::plan_org_invitation(catalog, &ctx, input, &principal.name, standing, now)?;
         let mut tx = self.store.write().await?;
-        insert_checked(&mut tx, &planned, now, Companion::No).await?;
+        let invitation = insert_checked(&mut tx, planned, now, Origin::Explicit).await?;
         tx.commit().await?;
-        Ok(planned)
+        Ok(invitation)
     }
 
     pub async fn update_org_invitation(
@@ -144,7 +145,8 @@ impl Service {
             .await?
             .ok_or(DomainError::InvitationNotFound(*invitation_id))?;
         let granted = invitation::acceptance(&invitation);
-        let user_id = tx.lock_user(&ObjectId::new(now), &granted.username, &normalize(&granted.username), now).await?;
+        let user_id = tx.lock_user(&invitation.user_id, &granted.username, &normalize(&granted.username), now).await?;
+        tx.activate_user(&user_id, now).await?;
         grant(&mut tx, MembershipScope::Org, &granted.org_id, &user_id, &granted.org_roles).await?;
         for (project_id, roles) in &granted.project_roles {
             grant(&mut tx, MembershipScope::Project, project_id, &user_id, roles).await?;
@@ -256,36 +258,47 @@ impl Service {
     }
 }
 
-/// Whether an invitation is the org invitation that comes with a project invitation: one that already exists
-/// is then kept as it is, and the project invitation goes ahead.
+/// Where a new invitation comes from, which decides what an existing pending one for the same scope and
+/// username means.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Companion {
-    Yes,
-    No,
+pub(super) enum Origin {
+    /// Asked for (a project or an org invitation): it conflicts with a pending one, except that an org
+    /// invitation takes over a pending companion.
+    Explicit,
+    /// The org invitation made with a project invitation: a pending org invitation is kept as it is, and the
+    /// project invitation goes ahead.
+    Companion,
 }
 
 /// Inserts one invitation in `tx`, replacing an expired one for the same username, within the scope's cap of
-/// users and pending invitations.
-async fn insert_checked(
+/// users and pending invitations; the invited person's user row is made if the username is new. Returns the
+/// invitation as stored (a companion taken over keeps its id and user).
+pub(super) async fn insert_checked(
     tx: &mut WriteTx,
-    invitation: &Invitation,
+    mut invitation: Invitation,
     now: UnixSeconds,
-    companion: Companion,
-) -> ServiceResult<()> {
+    origin: Origin,
+) -> ServiceResult<Invitation> {
     let (kind, scope_id) = (invitation.kind, invitation.scope_id());
     let username_norm = normalize(&invitation.username);
     tx.lock_scope(kind, &scope_id).await?;
+    invitation.user_id = tx.lock_user(&invitation.user_id, &invitation.username, &username_norm, now).await?;
     tx.delete_lapsed_invitation(kind, &scope_id, &username_norm, now).await?;
-    let already_invited = !tx.invitations(kind, &scope_id, Some(&username_norm), now).await?.is_empty();
+    let existing = tx.invitations(kind, &scope_id, Some(&username_norm), now).await?.into_iter().next();
     let conflict = || DomainError::AlreadyInvited { username: invitation.username.clone(), scope_id };
-    match (already_invited, companion) {
-        (true, Companion::Yes) => return Ok(()),
-        (true, Companion::No) => return Err(conflict().into()),
-        (false, _) => {}
+    match (existing, origin) {
+        (Some(_), Origin::Companion) => return Ok(invitation),
+        (Some(taken), Origin::Explicit) if taken.companion => {
+            let taken_over = users::take_over_companion(&taken, invitation);
+            tx.rewrite_invitation(&taken_over).await?;
+            return Ok(taken_over);
+        }
+        (Some(_), _) => return Err(conflict().into()),
+        (None, _) => {}
     }
     invitation::ensure_capacity(kind, tx.pending_count(kind, &scope_id, now).await?)?;
-    match tx.insert_invitation(invitation, companion == Companion::Yes).await {
-        Ok(_) => Ok(()),
+    match tx.insert_invitation(&invitation, origin == Origin::Companion).await {
+        Ok(_) => Ok(invitation),
         // A concurrent create won the unique index (possible on PostgreSQL between the read and the insert).
         Err(StoreError::Conflict) => Err(conflict().into()),
         Err(other) => Err(other.into()),

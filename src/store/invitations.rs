@@ -21,7 +21,7 @@ struct StoredAssignment {
 }
 
 const COLUMNS: &str = "id, kind, org_id, project_id, username, username_norm, roles, team_ids, \
-     group_role_assignments, inviter_username, created_at, expires_at";
+     group_role_assignments, inviter_username, created_at, expires_at, user_id, companion";
 
 fn invitation_from_row(row: &AnyRow) -> StoreResult<Invitation> {
     let kind = text(row, "kind")?;
@@ -29,6 +29,8 @@ fn invitation_from_row(row: &AnyRow) -> StoreResult<Invitation> {
     Ok(Invitation {
         id: id(row, "id")?,
         kind: InvitationKind::parse(&kind).ok_or_else(|| StoreError::Other(format!("unknown kind {kind}")))?,
+        user_id: id(row, "user_id")?,
+        companion: int(row, "companion")? != 0,
         org_id: id(row, "org_id")?,
         project_id: optional_id(row, "project_id")?,
         username: text(row, "username")?,
@@ -133,6 +135,35 @@ impl<C: DerefMut<Target = AnyConnection>> Db<C> {
         .await
         .map_err(|e| self.fail(e))?;
         rows.iter().map(invitation_from_row).collect()
+    }
+
+    /// The org's invitations, lapsed ones included (the users API shows them as expired users).
+    pub async fn org_invitations_with_lapsed(&mut self, org_id: &ObjectId) -> StoreResult<Vec<Invitation>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM invitations WHERE kind = 'ORG' AND org_id = $1 ORDER BY created_at, id"
+        )))
+        .bind(org_id.to_string())
+        .fetch_all(self.conn())
+        .await
+        .map_err(|e| self.fail(e))?;
+        rows.iter().map(invitation_from_row).collect()
+    }
+
+    /// The org invitation, lapsed or not, that makes `user_id` a user of the org.
+    pub async fn org_invitation_of(
+        &mut self,
+        org_id: &ObjectId,
+        user_id: &ObjectId,
+    ) -> StoreResult<Option<Invitation>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM invitations WHERE kind = 'ORG' AND org_id = $1 AND user_id = $2"
+        )))
+        .bind(org_id.to_string())
+        .bind(user_id.to_string())
+        .fetch_optional(self.conn())
+        .await
+        .map_err(|e| self.fail(e))?;
+        row.as_ref().map(invitation_from_row).transpose()
     }
 
     /// Writes the mutable fields (roles, teams, project assignments) of a still-pending invitation in its
@@ -246,7 +277,8 @@ impl WriteTx {
     pub async fn insert_invitation(&mut self, invitation: &Invitation, keep_existing: bool) -> StoreResult<bool> {
         let on_conflict = if keep_existing { " ON CONFLICT DO NOTHING" } else { "" };
         let inserted = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO invitations ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12){on_conflict}"
+            "INSERT INTO invitations ({COLUMNS}) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14){on_conflict}"
         )))
         .bind(invitation.id.to_string())
         .bind(invitation.kind.as_str())
@@ -260,6 +292,8 @@ impl WriteTx {
         .bind(&invitation.inviter_username)
         .bind(invitation.created_at)
         .bind(invitation.expires_at)
+        .bind(invitation.user_id.to_string())
+        .bind(i64::from(invitation.companion))
         .execute(self.conn())
         .await
         .map_err(|e| self.fail(e))?
@@ -284,6 +318,27 @@ impl WriteTx {
         .await
         .map_err(|e| self.fail(e))?;
         row.as_ref().map(invitation_from_row).transpose()
+    }
+
+    /// Rewrites every field of the invitation `invitation.id` but its identity (kind, scope, username, user):
+    /// a takeover makes it a new invitation in all but its id.
+    pub async fn rewrite_invitation(&mut self, invitation: &Invitation) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE invitations SET roles = $2, team_ids = $3, group_role_assignments = $4, inviter_username = $5, \
+               created_at = $6, expires_at = $7, companion = $8 WHERE id = $1",
+        )
+        .bind(invitation.id.to_string())
+        .bind(to_json(&invitation.roles))
+        .bind(to_json(&invitation.team_ids))
+        .bind(assignments_json(invitation))
+        .bind(&invitation.inviter_username)
+        .bind(invitation.created_at)
+        .bind(invitation.expires_at)
+        .bind(i64::from(invitation.companion))
+        .execute(self.conn())
+        .await
+        .map_err(|e| self.fail(e))?;
+        Ok(())
     }
 
     pub async fn remove_invitation(&mut self, invitation_id: &ObjectId) -> StoreResult<()> {

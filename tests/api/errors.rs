@@ -370,11 +370,11 @@ async fn pending_invitations_per_scope_are_capped_at_atlas_user_limit() {
                 roles: Some(vec!["GROUP_READ_ONLY".into()]),
             },
             "acmeownr",
-            atlas_invites::domain::invitation::InviteeStanding { org_member: true, project_member: false },
+            atlas_invites::domain::invitation::InviteeStanding { org_member: true, ..Default::default() },
             now,
         )
         .unwrap();
-        tx.insert_invitation(&planned.invitation, false).await.unwrap();
+        insert_with_user(&mut tx, planned.invitation).await;
     }
     tx.commit().await.unwrap();
     let path = format!("/api/atlas/v2/groups/{PB}/invites");
@@ -426,6 +426,8 @@ async fn a_full_org_refuses_the_org_invitation_a_project_invitation_brings() {
         let invitation = atlas_invites::domain::Invitation {
             id: atlas_invites::domain::ObjectId::new(T0),
             kind: atlas_invites::domain::InvitationKind::Org,
+            user_id: atlas_invites::domain::ObjectId::new(T0),
+            companion: false,
             org_id: object_id(O1),
             project_id: None,
             username: format!("org-filler{n}@example.com"),
@@ -436,7 +438,7 @@ async fn a_full_org_refuses_the_org_invitation_a_project_invitation_brings() {
             created_at: T0,
             expires_at: T0 + 30 * 86_400,
         };
-        tx.insert_invitation(&invitation, false).await.unwrap();
+        insert_with_user(&mut tx, invitation).await;
     }
     tx.commit().await.unwrap();
     let path = format!("/api/atlas/v2/groups/{PA}/invites");
@@ -455,4 +457,11 @@ async fn a_full_org_refuses_the_org_invitation_a_project_invitation_brings() {
         .post(&format!("/api/atlas/v2/groups/{PB}/invites"), &json!({"username": MEMBER, "roles": ["GROUP_OWNER"]}))
         .await;
     assert_eq!(member.status, 200, "{}", member.text);
+}
+
+/// Stores an invitation directly, with the user row it names, as the invitation operations would.
+async fn insert_with_user(tx: &mut atlas_invites::store::WriteTx, mut invitation: atlas_invites::domain::Invitation) {
+    let norm = invitation.username.to_ascii_lowercase();
+    invitation.user_id = tx.lock_user(&invitation.user_id, &invitation.username, &norm, T0).await.unwrap();
+    tx.insert_invitation(&invitation, false).await.unwrap();
 }
