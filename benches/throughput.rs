@@ -64,7 +64,14 @@ async fn start(database_url: &str) -> String {
     let store = Arc::new(Store::open(database_url).await.expect("store opens"));
     let unlimited = Quota { capacity: u32::MAX / 2, refill_per_minute: u32::MAX / 2 };
     let options = ServerOptions {
-        limits: Limits { project_invitations: unlimited, org_invitations: unlimited, failed_auth_per_minute: 60 },
+        limits: Limits {
+            project_invitations: unlimited,
+            org_invitations: unlimited,
+            project_users: unlimited,
+            org_users: unlimited,
+            users: unlimited,
+            ..Limits::default()
+        },
         ..ServerOptions::default()
     };
     let app = atlas_invites::build(store, clock, options).await.expect("app");

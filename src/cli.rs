@@ -60,6 +60,15 @@ pub struct ServeArgs {
     /// Token bucket of each org's invitation endpoints: CAPACITY/REFILL_PER_MINUTE (Atlas: 500/250).
     #[arg(long, env = "ATLAS_INVITES_ORG_RATE_LIMIT", default_value = "500/250")]
     pub org_rate_limit: Quota,
+    /// Token bucket of each project's MongoDB Cloud users endpoints (Atlas: 1200/500).
+    #[arg(long, env = "ATLAS_INVITES_PROJECT_USERS_RATE_LIMIT", default_value = "1200/500")]
+    pub project_users_rate_limit: Quota,
+    /// Token bucket of each org's MongoDB Cloud users endpoints (Atlas: 500/250).
+    #[arg(long, env = "ATLAS_INVITES_ORG_USERS_RATE_LIMIT", default_value = "500/250")]
+    pub org_users_rate_limit: Quota,
+    /// Token bucket of each credential's calls to `/users` (Atlas: 2500/2000).
+    #[arg(long, env = "ATLAS_INVITES_USERS_RATE_LIMIT", default_value = "2500/2000")]
+    pub users_rate_limit: Quota,
     /// Failed authentications allowed per client address and minute.
     #[arg(long, env = "ATLAS_INVITES_FAILED_AUTH_PER_MINUTE", default_value_t = 60)]
     pub failed_auth_per_minute: u32,
@@ -239,6 +248,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         limits: Limits {
             project_invitations: args.project_rate_limit,
             org_invitations: args.org_rate_limit,
+            project_users: args.project_users_rate_limit,
+            org_users: args.org_users_rate_limit,
+            users: args.users_rate_limit,
             failed_auth_per_minute: args.failed_auth_per_minute,
         },
         trusted_proxies: args.trusted_proxies,

@@ -66,7 +66,7 @@ async fn a_token_revoked_on_one_replica_is_refused_by_the_other() {
 async fn replicas_share_rate_limit_buckets() {
     let quota = Quota { capacity: 10, refill_per_minute: 5 };
     let options = ServerOptions {
-        limits: Limits { project_invitations: quota, org_invitations: quota, failed_auth_per_minute: 60 },
+        limits: Limits { project_invitations: quota, org_invitations: quota, ..Limits::default() },
         ..ServerOptions::default()
     };
     let (a, b) = two_replicas(options).await;

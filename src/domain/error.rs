@@ -13,6 +13,7 @@ pub enum IdKind {
     Project,
     Org,
     Invitation,
+    User,
 }
 
 impl IdKind {
@@ -21,6 +22,7 @@ impl IdKind {
             IdKind::Project => "project",
             IdKind::Org => "organization",
             IdKind::Invitation => "invitation",
+            IdKind::User => "user",
         }
     }
 }
@@ -68,6 +70,8 @@ pub enum DomainError {
     AlreadyInProject { username: String, project_id: ObjectId },
     #[error("{username} is already a member of organization {org_id}")]
     AlreadyInOrg { username: String, org_id: ObjectId },
+    #[error("{0} already has a MongoDB Cloud account")]
+    AccountExists(String),
     #[error("the user already holds role {0}")]
     RoleAlreadyAssigned(String),
     #[error("the user does not hold role {0}")]

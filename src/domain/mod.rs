@@ -3,6 +3,7 @@
 //! what comes back. Refusals are `DomainError`s.
 
 pub mod access;
+pub mod accounts;
 pub mod error;
 pub mod ids;
 pub mod invitation;

@@ -136,7 +136,10 @@ impl OrgUser {
 /// invitations make (lapsed ones included; a member's own invitation, if any, is not shown twice).
 pub fn org_users(members: Vec<Member>, invitations: Vec<Invitation>, now: UnixSeconds) -> Vec<OrgUser> {
     let mut users: Vec<OrgUser> = members.into_iter().map(OrgUser::active).collect();
-    for invitation in invitations.into_iter().filter(|i| i.kind == InvitationKind::Org) {
+    // The org invitation made with a deprecated project invitation is not a user ("This resource cannot be used
+    // to view details about users invited via the deprecated Invite One MongoDB Cloud User to Join One Project
+    // endpoint" — Atlas spec, listOrgUsers).
+    for invitation in invitations.into_iter().filter(|i| i.kind == InvitationKind::Org && !i.companion) {
         if !users.iter().any(|u| u.id == invitation.user_id) {
             users.push(OrgUser::invited(invitation, now));
         }
@@ -201,6 +204,50 @@ pub fn update_org_user(
         None => current.team_ids.clone(),
     };
     Ok(Assignment { org_roles, project_roles, team_ids })
+}
+
+/// The one org role an `:addRole`/`:removeRole` body names, checked against the catalog.
+pub fn one_org_role(catalog: &RoleCatalog, role: Option<String>, org_id: &ObjectId) -> DomainResult<String> {
+    let role = role.ok_or(DomainError::MissingAttribute("orgRole"))?;
+    Ok(invitation::org_roles(catalog, Some(vec![role]), org_id)?.remove(0))
+}
+
+/// The one project role an `:addRole`/`:removeRole` body names.
+pub fn one_project_role(catalog: &RoleCatalog, role: Option<String>, project_id: &ObjectId) -> DomainResult<String> {
+    let role = role.ok_or(DomainError::MissingAttribute("groupRole"))?;
+    Ok(invitation::project_roles(catalog, Some(vec![role]), &project_id.to_string())?.remove(0))
+}
+
+/// A full set of project roles (`PUT …/roles`), at least one.
+pub fn project_role_set(
+    catalog: &RoleCatalog,
+    roles: Option<Vec<String>>,
+    project_id: &ObjectId,
+) -> DomainResult<Vec<String>> {
+    invitation::project_roles(catalog, roles, &project_id.to_string())
+}
+
+/// The user's assignment with the roles in one project replaced (`None`: the project removed).
+pub fn with_project_roles(current: &OrgUser, project_id: &ObjectId, roles: Option<Vec<String>>) -> Assignment {
+    let mut project_roles: Vec<GroupRoleAssignment> =
+        current.project_roles.iter().filter(|a| a.group_id != *project_id).cloned().collect();
+    if let Some(roles) = roles {
+        project_roles.push(GroupRoleAssignment { group_id: *project_id, roles });
+    }
+    Assignment { org_roles: current.org_roles.clone(), project_roles, team_ids: current.team_ids.clone() }
+}
+
+/// The roles an org role gives in every project of the org without a role of its own there (Atlas docs,
+/// https://www.mongodb.com/docs/atlas/reference/user-roles/: Organization Owner has Project Owner access to all
+/// projects; Organization Read Only has Project Read Only access) — what `includeOrgUsers` shows.
+pub fn implicit_project_roles(org_roles: &[String]) -> Vec<String> {
+    let mut implied = Vec::new();
+    if org_roles.iter().any(|r| r == crate::domain::roles::ORG_OWNER) {
+        implied.push(crate::domain::roles::GROUP_OWNER.to_string());
+    } else if org_roles.iter().any(|r| r == crate::domain::roles::ORG_READ_ONLY) {
+        implied.push("GROUP_READ_ONLY".to_string());
+    }
+    implied
 }
 
 /// Adds one role ("This operation is atomic" — Atlas spec): refused when already held.

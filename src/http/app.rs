@@ -7,6 +7,7 @@ use ipnet::IpNet;
 
 use super::error::ApiError;
 use super::surface::Surface;
+use super::versions::ApiVersion;
 use crate::domain::ratelimit::Quota;
 use crate::domain::{DomainError, IdKind, ObjectId};
 use crate::service::Service;
@@ -33,14 +34,20 @@ pub struct AppState {
 pub struct Route {
     pub surface: Surface,
     pub resource: Resource,
+    /// The operation's versions on the versioned surface (`versions`), oldest first.
+    pub versions: &'static [ApiVersion],
 }
 
-/// The resources the server serves. The two invitation collections are deprecated (Deprecation and Sunset
-/// headers) and rate-limited per project and per org.
+/// The resources the server serves, as Atlas's rate limits group them: invitations per project and per org,
+/// the MongoDB Cloud users per project, per org and per caller (`/users`); the directory (orgs, projects) is
+/// not limited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Resource {
     ProjectInvitations,
     OrgInvitations,
+    ProjectUsers,
+    OrgUsers,
+    Users,
     Directory,
 }
 
@@ -50,6 +57,9 @@ pub enum Resource {
 pub struct Limits {
     pub project_invitations: Quota,
     pub org_invitations: Quota,
+    pub project_users: Quota,
+    pub org_users: Quota,
+    pub users: Quota,
     /// Failed authentications allowed per client address and minute, so secrets cannot be guessed quickly.
     pub failed_auth_per_minute: u32,
 }
@@ -59,6 +69,10 @@ impl Default for Limits {
         Limits {
             project_invitations: Quota { capacity: 1200, refill_per_minute: 500 },
             org_invitations: Quota { capacity: 500, refill_per_minute: 250 },
+            // "MongoDB Cloud Users": GROUP, ORGANIZATION and USER scopes (recorded: Ratelimit-Limit 1200, 500, 2500).
+            project_users: Quota { capacity: 1200, refill_per_minute: 500 },
+            org_users: Quota { capacity: 500, refill_per_minute: 250 },
+            users: Quota { capacity: 2500, refill_per_minute: 2000 },
             failed_auth_per_minute: 60,
         }
     }

@@ -47,28 +47,28 @@ pub fn org_invitation(body: Value, username: Username, assignments: bool) -> Res
     })
 }
 
-fn object(body: Value) -> Result<Map<String, Value>, ApiError> {
+pub(super) fn object(body: Value) -> Result<Map<String, Value>, ApiError> {
     match body {
         Value::Object(fields) => Ok(fields),
         _ => Err(ApiError::invalid_json()),
     }
 }
 
-fn reject_unknown(fields: &Map<String, Value>, allowed: &[&str], prefix: &str) -> Result<(), ApiError> {
+pub(super) fn reject_unknown(fields: &Map<String, Value>, allowed: &[&str], prefix: &str) -> Result<(), ApiError> {
     match fields.keys().find(|name| !allowed.contains(&name.as_str())) {
         Some(name) => Err(ApiError::invalid_attribute(&format!("{prefix}{name}"))),
         None => Ok(()),
     }
 }
 
-fn string(value: Value, attribute: &str) -> Result<String, ApiError> {
+pub(super) fn string(value: Value, attribute: &str) -> Result<String, ApiError> {
     match value {
         Value::String(s) => Ok(s),
         _ => Err(ApiError::invalid_json_attribute(attribute)),
     }
 }
 
-fn strings(value: Value, attribute: &str) -> Result<Vec<String>, ApiError> {
+pub(super) fn strings(value: Value, attribute: &str) -> Result<Vec<String>, ApiError> {
     match value {
         Value::Array(items) => items.into_iter().map(|item| string(item, attribute)).collect(),
         _ => Err(ApiError::invalid_json_attribute(attribute)),

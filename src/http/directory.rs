@@ -1,5 +1,4 @@
-//! The reads official clients make around invitations: the org, the project, and a user by username
-//! (the Terraform provider looks invitees up there).
+//! The reads official clients make around invitations: the org and the project.
 
 use axum::Extension;
 use axum::extract::{Path, State};
@@ -26,13 +25,4 @@ pub async fn get_project(
 ) -> Result<Payload, ApiError> {
     let project = app.service.readable_project(&principal, &path_id(&group_id, IdKind::Project)?).await?;
     Ok(Payload::ok(render::project(&project)))
-}
-
-pub async fn get_user_by_name(
-    State(app): State<AppState>,
-    Extension(principal): Extension<Principal>,
-    Path(username): Path<String>,
-) -> Result<Payload, ApiError> {
-    let (user, org_project_ids) = app.service.user_by_username(&principal, &username).await?;
-    Ok(Payload::ok(render::user(&user, &principal.org.id, &org_project_ids)))
 }

@@ -197,6 +197,13 @@ impl From<DomainError> for ApiError {
                 vec![json!(id)],
             ),
             MalformedId { kind: IdKind::Invitation, id } => invalid_invitation_id(&id),
+            // Shaped like its siblings INVALID_GROUP_ID and INVALID_ORG_ID.
+            MalformedId { kind: IdKind::User, id } => ApiError::new(
+                404,
+                "INVALID_USER_ID",
+                format!("An invalid user ID {id} was specified."),
+                vec![json!(id)],
+            ),
             // Atlas answers an invitation that is gone (accepted, deleted, expired) as an invalid id.
             InvitationNotFound(id) => invalid_invitation_id(&id.to_string()),
             ProjectNotFound(id) => ApiError::new(
@@ -281,6 +288,13 @@ impl From<DomainError> for ApiError {
                 "USER_ALREADY_IN_GROUP",
                 format!("User {username} is already in group {project_id}."),
                 vec![json!(username), json!(project_id.to_string())],
+            ),
+            // Atlas API error catalogue: 409 USER_ALREADY_EXISTS.
+            AccountExists(username) => ApiError::new(
+                409,
+                "USER_ALREADY_EXISTS",
+                format!("A user with username {username} already exists."),
+                vec![json!(username)],
             ),
             // Mirror of USER_ALREADY_IN_GROUP for organizations (project-defined code).
             AlreadyInOrg { username, org_id } => ApiError::new(
@@ -402,6 +416,7 @@ mod tests {
             MalformedId { kind: IdKind::Project, .. } => (404, "INVALID_GROUP_ID"),
             MalformedId { kind: IdKind::Org, .. } => (404, "INVALID_ORG_ID"),
             MalformedId { kind: IdKind::Invitation, .. } => (404, "INVALID_INVITATION_ID"),
+            MalformedId { kind: IdKind::User, .. } => (404, "INVALID_USER_ID"),
             ProjectNotFound(_) => (404, "GROUP_NOT_FOUND"),
             OrgNotFound(_) => (404, "ORG_NOT_FOUND"),
             InvitationNotFound(_) => (404, "INVALID_INVITATION_ID"),
@@ -417,6 +432,7 @@ mod tests {
             AlreadyInvited { .. } => (409, "USER_ALREADY_INVITED"),
             AlreadyInProject { .. } => (409, "USER_ALREADY_IN_GROUP"),
             AlreadyInOrg { .. } => (409, "USER_ALREADY_IN_ORG"),
+            AccountExists(_) => (409, "USER_ALREADY_EXISTS"),
             TooManyPending { kind: InvitationKind::Project, .. } => (400, "MAX_USERS_PER_GROUP_EXCEEDED"),
             TooManyPending { kind: InvitationKind::Org, .. } => (400, "MAX_USERS_PER_ORG_EXCEEDED"),
             Unauthorized => (401, "USER_UNAUTHORIZED"),
@@ -451,12 +467,13 @@ mod tests {
             AlreadyInvited { username: "a@example.com".into(), scope_id: id },
             AlreadyInProject { username: "a@example.com".into(), project_id: id },
             AlreadyInOrg { username: "a@example.com".into(), org_id: id },
+            AccountExists("a@example.com".into()),
             Unauthorized,
             CannotAccessProject,
             AddressNotOnAccessList(address),
             OrgRequiresAccessList(address),
         ];
-        for kind in [IdKind::Project, IdKind::Org, IdKind::Invitation] {
+        for kind in [IdKind::Project, IdKind::Org, IdKind::Invitation, IdKind::User] {
             all.push(MalformedId { kind, id: "nope".into() });
         }
         for kind in [InvitationKind::Project, InvitationKind::Org] {

@@ -10,19 +10,36 @@ use axum::response::{IntoResponse, Response};
 
 use super::app::{AppState, Resource, Route};
 use super::error::ApiError;
+use crate::domain::Principal;
 use crate::domain::ratelimit::{Decision, Quota};
 
 pub async fn rate_limit(State(app): State<AppState>, params: RawPathParams, request: Request, next: Next) -> Response {
     let limits = &app.options.limits;
     let route = request.extensions().get::<Route>().copied();
-    let (endpoint_set, quota, scope_param) = match route.map(|r| r.resource) {
-        Some(Resource::ProjectInvitations) => ("api/atlas/v2/groups", limits.project_invitations, "group_id"),
-        Some(Resource::OrgInvitations) => ("api/atlas/v2/orgs", limits.org_invitations, "org_id"),
+    // (the endpoint set Atlas names in the 429, the bucket's family, its quota, what scopes it)
+    let (endpoint_set, family, quota, scope) = match route.map(|r| r.resource) {
+        Some(Resource::ProjectInvitations) => {
+            ("api/atlas/v2/groups", "invites", limits.project_invitations, Scope::Param("group_id"))
+        }
+        Some(Resource::OrgInvitations) => {
+            ("api/atlas/v2/orgs", "invites", limits.org_invitations, Scope::Param("org_id"))
+        }
+        Some(Resource::ProjectUsers) => {
+            ("api/atlas/v2/groups", "users", limits.project_users, Scope::Param("group_id"))
+        }
+        Some(Resource::OrgUsers) => ("api/atlas/v2/orgs", "users", limits.org_users, Scope::Param("org_id")),
+        Some(Resource::Users) => ("api/atlas/v2/users", "users", limits.users, Scope::Caller),
         Some(Resource::Directory) | None => return next.run(request).await,
     };
-    // The bucket's scope is the project or the org the route names.
-    let scope_id = params.iter().find(|(name, _)| *name == scope_param).map(|(_, value)| value).unwrap_or_default();
-    let decision = match app.service.rate_limit(&format!("{endpoint_set}/{scope_id}"), quota, true).await {
+    // The bucket's scope is the project or the org the route names, or the calling credential.
+    let scope_id = match scope {
+        Scope::Param(param) => {
+            params.iter().find(|(name, _)| *name == param).map(|(_, value)| value.to_string()).unwrap_or_default()
+        }
+        Scope::Caller => request.extensions().get::<Principal>().map(|p| p.name.clone()).unwrap_or_default(),
+    };
+    let bucket = format!("{family}:{endpoint_set}/{scope_id}");
+    let decision = match app.service.rate_limit(&bucket, quota, true).await {
         Ok(decision) => decision,
         Err(err) => return ApiError::from(err).into_response(),
     };
@@ -40,6 +57,11 @@ pub async fn rate_limit(State(app): State<AppState>, params: RawPathParams, requ
             response
         }
     }
+}
+
+enum Scope {
+    Param(&'static str),
+    Caller,
 }
 
 fn set_headers(response: &mut Response, quota: Quota, remaining: u32) {

@@ -14,29 +14,33 @@ pub mod error;
 mod invitations;
 mod limits;
 mod oauth;
+mod paging;
 pub mod pretty;
 pub mod render;
 pub mod surface;
+mod user_bodies;
+mod users;
+mod versions;
 pub mod wire;
 
 use axum::Router;
 use axum::middleware::{from_fn, from_fn_with_state};
-use axum::routing::{MethodRouter, get};
+use axum::routing::{MethodRouter, delete, get, post, put};
 use tower_http::catch_panic::CatchPanicLayer;
 
 pub use app::{AppState, HttpOptions, Limits, MAX_BODY_BYTES, Resource, Route};
 use error::ApiError;
 use surface::Surface;
+use versions::{ApiVersion, DEPRECATED_2023, PROJECT_INVITES, STABLE_2023, USERS, USERS_SINCE_2023};
 
 pub fn router(state: AppState) -> Router {
+    let v2 = Operations { state: &state, surface: Surface::AtlasV2 };
     let mut api = Router::new()
-        .route("/api/atlas/v2/orgs/{org_id}", get(directory::get_org))
-        .route("/api/atlas/v2/groups/{group_id}", get(directory::get_project))
-        .route("/api/atlas/v2/users/byName/{username}", get(directory::get_user_by_name))
-        .route_layer(from_fn_with_state(state.clone(), wire::negotiate_version))
-        .route_layer(axum::Extension(Route { surface: Surface::AtlasV2, resource: Resource::Directory }));
+        .route("/api/atlas/v2/orgs/{org_id}", v2.op(Resource::Directory, STABLE_2023, get(directory::get_org)))
+        .route("/api/atlas/v2/groups/{group_id}", v2.op(Resource::Directory, STABLE_2023, get(directory::get_project)))
+        .merge(user_routes(&v2));
     for surface in Surface::ALL {
-        api = api.merge(invitation_routes(&state, surface));
+        api = api.merge(invitation_routes(&Operations { state: &state, surface }));
     }
 
     // Reached without API credentials: the contract, and the token endpoints (which check the client's own).
@@ -57,27 +61,40 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// The 12 invitation operations under one surface's prefix, each route tagged with what it is.
-fn invitation_routes(state: &AppState, surface: Surface) -> Router<AppState> {
-    use invitations::*;
-    let prefix = surface.prefix();
-    let tagged = |resource: Resource, methods: MethodRouter<AppState>| {
-        let methods = match surface {
-            // Versioned media types and sunset on v2; plain JSON on the unversioned surfaces.
-            Surface::AtlasV2 => methods.route_layer(from_fn_with_state(state.clone(), wire::negotiate_version)),
+/// Builds the operations of one surface: each method of a path is tagged with what it is (`Route`), limited by
+/// its resource's rate limit, and negotiated by its own versions (v2) or answered as plain JSON (v1.0, CM).
+struct Operations<'a> {
+    state: &'a AppState,
+    surface: Surface,
+}
+
+impl Operations<'_> {
+    fn op(
+        &self,
+        resource: Resource,
+        versions: &'static [ApiVersion],
+        methods: MethodRouter<AppState>,
+    ) -> MethodRouter<AppState> {
+        let methods = match self.surface {
+            Surface::AtlasV2 => methods.route_layer(from_fn_with_state(self.state.clone(), wire::negotiate_version)),
             Surface::AtlasV1 | Surface::CloudManager => methods.route_layer(from_fn(wire::plain_json)),
         };
         methods
-            .route_layer(from_fn_with_state(state.clone(), limits::rate_limit))
-            .route_layer(axum::Extension(Route { surface, resource }))
-    };
-    let project = Resource::ProjectInvitations;
-    let org = Resource::OrgInvitations;
+            .route_layer(from_fn_with_state(self.state.clone(), limits::rate_limit))
+            .route_layer(axum::Extension(Route { surface: self.surface, resource, versions }))
+    }
+}
+
+/// The 12 invitation operations under one surface's prefix.
+fn invitation_routes(ops: &Operations<'_>) -> Router<AppState> {
+    use invitations::*;
+    let prefix = ops.surface.prefix();
+    let project = |methods| ops.op(Resource::ProjectInvitations, PROJECT_INVITES, methods);
+    let org = |methods| ops.op(Resource::OrgInvitations, DEPRECATED_2023, methods);
     Router::new()
         .route(
             &format!("{prefix}/groups/{{group_id}}/invites"),
-            tagged(
-                project,
+            project(
                 get(list_project_invitations)
                     .post(create_project_invitation)
                     .patch(update_project_invitation_by_username),
@@ -85,19 +102,49 @@ fn invitation_routes(state: &AppState, surface: Surface) -> Router<AppState> {
         )
         .route(
             &format!("{prefix}/groups/{{group_id}}/invites/{{invitation_id}}"),
-            tagged(
-                project,
-                get(get_project_invitation).patch(update_project_invitation).delete(delete_project_invitation),
-            ),
+            project(get(get_project_invitation).patch(update_project_invitation).delete(delete_project_invitation)),
         )
         .route(
             &format!("{prefix}/orgs/{{org_id}}/invites"),
-            tagged(org, get(list_org_invitations).post(create_org_invitation).patch(update_org_invitation_by_username)),
+            org(get(list_org_invitations).post(create_org_invitation).patch(update_org_invitation_by_username)),
         )
         .route(
             &format!("{prefix}/orgs/{{org_id}}/invites/{{invitation_id}}"),
-            tagged(org, get(get_org_invitation).patch(update_org_invitation).delete(delete_org_invitation)),
+            org(get(get_org_invitation).patch(update_org_invitation).delete(delete_org_invitation)),
         )
+}
+
+/// The MongoDB Cloud users operations (v2 only), and the deprecated `/users` calls. `…/{userId}:addRole` and
+/// `:removeRole` share the path segment of `{userId}` (the router matches whole segments), so one POST handler
+/// reads the action off it.
+fn user_routes(ops: &Operations<'_>) -> Router<AppState> {
+    use users::*;
+    let org = |versions, methods| ops.op(Resource::OrgUsers, versions, methods);
+    let project = |versions, methods| ops.op(Resource::ProjectUsers, versions, methods);
+    let deprecated = |methods| ops.op(Resource::Users, DEPRECATED_2023, methods);
+    Router::new()
+        .route(
+            "/api/atlas/v2/orgs/{org_id}/users",
+            org(USERS_SINCE_2023, get(list_org_users)).merge(org(USERS, post(create_org_user))),
+        )
+        .route(
+            "/api/atlas/v2/orgs/{org_id}/users/{user_id}",
+            org(USERS, get(get_org_user).patch(update_org_user).post(change_org_role))
+                .merge(org(USERS_SINCE_2023, delete(remove_org_user))),
+        )
+        .route("/api/atlas/v2/orgs/{org_id}/users/{user_id}/roles", org(DEPRECATED_2023, put(update_org_user_roles)))
+        .route("/api/atlas/v2/groups/{group_id}/users", project(USERS, get(list_group_users).post(add_group_user)))
+        .route(
+            "/api/atlas/v2/groups/{group_id}/users/{user_id}",
+            project(USERS, get(get_group_user).delete(remove_group_user).post(change_group_role)),
+        )
+        .route(
+            "/api/atlas/v2/groups/{group_id}/users/{user_id}/roles",
+            project(DEPRECATED_2023, put(update_group_user_roles)),
+        )
+        .route("/api/atlas/v2/users", deprecated(post(create_user)))
+        .route("/api/atlas/v2/users/{user_id}", deprecated(get(get_user)))
+        .route("/api/atlas/v2/users/byName/{username}", deprecated(get(get_user_by_name)))
 }
 
 /// This server's own OpenAPI document: everything it answers, including the error statuses the official

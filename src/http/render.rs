@@ -4,7 +4,9 @@
 use serde_json::{Value, json};
 
 use crate::clock::UnixSeconds;
+use crate::domain::users::{OrgUser, Standing};
 use crate::domain::{Invitation, ObjectId, Org, Project, User};
+use crate::service::ProjectUser;
 
 pub fn timestamp(at: UnixSeconds) -> String {
     let format = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
@@ -71,8 +73,9 @@ pub fn project(project: &Project) -> Value {
     })
 }
 
-/// CloudAppUser, limited to the roles held in `org_id` and its projects.
-pub fn user(user: &User, org_id: &ObjectId, org_project_ids: &[ObjectId]) -> Value {
+/// CloudAppUser (the deprecated `/users` calls), limited to the roles held in `org_id` and its projects, with
+/// the three links Atlas sends (recorded: iam/atlasusers). `lastAuth` and `mobileNumber` appear when known.
+pub fn user(user: &User, org_id: &ObjectId, org_project_ids: &[ObjectId], base_url: &str) -> Value {
     let mut roles: Vec<Value> = user
         .org_roles
         .get(org_id)
@@ -85,14 +88,72 @@ pub fn user(user: &User, org_id: &ObjectId, org_project_ids: &[ObjectId]) -> Val
             roles.extend(project_roles.iter().map(|role| json!({ "groupId": project_id, "roleName": role })));
         }
     }
-    json!({
-        "createdAt": timestamp(user.created_at),
+    let href = format!("{base_url}/api/atlas/v2/users/{}", user.id);
+    let mut body = json!({
+        "country": user.profile.country,
+        "createdAt": timestamp(user.activated_at.unwrap_or(user.created_at)),
         "emailAddress": user.username,
+        "firstName": user.profile.first_name,
         "id": user.id,
+        "lastName": user.profile.last_name,
+        "links": [
+            { "href": href, "rel": "self" },
+            { "href": format!("{href}/whitelist"), "rel": "https://cloud.mongodb.com/whitelist" },
+            { "href": format!("{href}/accessList"), "rel": "https://cloud.mongodb.com/accessList" },
+        ],
         "roles": roles,
         "teamIds": user.team_ids,
         "username": user.username,
-    })
+    });
+    let fields = body.as_object_mut().expect("an object");
+    if let Some(last_auth) = user.last_auth {
+        fields.insert("lastAuth".into(), json!(timestamp(last_auth)));
+    }
+    if let Some(mobile) = &user.profile.mobile_number {
+        fields.insert("mobileNumber".into(), json!(mobile));
+    }
+    body
+}
+
+/// OrgUserResponse (recorded: iam/atlasorgs/TestAtlasOrgs/List_Org_Users): active users carry their profile
+/// (`mobileNumber` written as null when unknown), pending and expired ones their invitation.
+pub fn org_user(user: &OrgUser) -> Value {
+    let assignments: Vec<Value> =
+        user.project_roles.iter().map(|a| json!({ "groupId": a.group_id, "groupRoles": a.roles })).collect();
+    let mut body = person(user, json!({ "groupRoleAssignments": assignments, "orgRoles": user.org_roles }));
+    body.as_object_mut().expect("an object").insert("teamIds".into(), json!(user.team_ids));
+    body
+}
+
+/// GroupUserResponse (recorded: iam/atlasprojects/TestAtlasProjects/Users): the roles in the project, no teams.
+pub fn project_user(user: &ProjectUser) -> Value {
+    person(&user.user, json!(user.roles))
+}
+
+fn person(user: &OrgUser, roles: Value) -> Value {
+    let mut body = json!({
+        "id": user.id,
+        "orgMembershipStatus": user.status.as_str(),
+        "roles": roles,
+        "username": user.username,
+    });
+    let fields = body.as_object_mut().expect("an object");
+    match &user.standing {
+        Standing::Member { profile, created_at, last_auth } => {
+            fields.insert("country".into(), json!(profile.country));
+            fields.insert("createdAt".into(), json!(timestamp(*created_at)));
+            fields.insert("firstName".into(), json!(profile.first_name));
+            fields.insert("lastAuth".into(), json!(timestamp(*last_auth)));
+            fields.insert("lastName".into(), json!(profile.last_name));
+            fields.insert("mobileNumber".into(), json!(profile.mobile_number));
+        }
+        Standing::Invited(invitation) => {
+            fields.insert("invitationCreatedAt".into(), json!(timestamp(invitation.created_at)));
+            fields.insert("invitationExpiresAt".into(), json!(timestamp(invitation.expires_at)));
+            fields.insert("inviterUsername".into(), json!(invitation.inviter_username));
+        }
+    }
+    body
 }
 
 #[cfg(test)]

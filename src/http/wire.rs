@@ -9,22 +9,18 @@ use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
-use time::macros::{date, datetime};
+use time::macros::datetime;
 
-use super::app::{AppState, MAX_BODY_BYTES, Resource, Route};
+use super::app::{AppState, MAX_BODY_BYTES, Route};
 use super::error::ApiError;
 use super::pretty::to_pretty_string;
+use super::versions;
 
-/// The only version of the invitation resources (Atlas spec: every invitation operation lists 2023-01-01).
-pub const VERSION: &str = "2023-01-01";
-const FIRST_VERSION_DATE: time::Date = date!(2023 - 01 - 01);
-const VERSIONED_CONTENT_TYPE: &str = "application/vnd.atlas.2023-01-01+json;charset=utf-8";
-/// `x-sunset: 2027-07-01` in the Atlas spec; after it the version answers 410 VERSION_GONE.
+/// `x-sunset: 2027-07-01` in the Atlas spec for every deprecated version; after it the version answers 410
+/// VERSION_GONE.
 const SUNSET: time::OffsetDateTime = datetime!(2027-07-01 00:00:00 UTC);
-/// Header values exactly as recorded from Atlas (Java RFC 1123 style: day of month not padded).
+/// As recorded from Atlas (Java RFC 1123 style: day of month not padded).
 const SUNSET_HEADER: &str = "Thu, 1 Jul 2027 00:00:00 GMT";
-const PROJECT_INVITES_DEPRECATION: &str = "Wed, 4 Oct 2023 00:00:00 GMT";
-const ORG_INVITES_DEPRECATION: &str = "Wed, 19 Feb 2025 00:00:00 GMT";
 
 /// A JSON body waiting to be written: `present` decides compact or pretty, enveloped or bare.
 #[derive(Clone)]
@@ -207,32 +203,26 @@ fn for_status(status: u16, method: &str, path: &str) -> ApiError {
     }
 }
 
-/// The Deprecation date of a deprecated resource (recorded Atlas responses).
-fn deprecation(resource: Resource) -> Option<&'static str> {
-    match resource {
-        Resource::ProjectInvitations => Some(PROJECT_INVITES_DEPRECATION),
-        Resource::OrgInvitations => Some(ORG_INVITES_DEPRECATION),
-        Resource::Directory => None,
-    }
-}
-
 /// The versioned API's negotiation (https://www.mongodb.com/docs/atlas/api/versioned-api-overview/):
-/// `Accept: application/vnd.atlas.YYYY-MM-DD+json` resolves to the newest version not after that date; none,
-/// an unparsable one or one before the first version is 406 INVALID_VERSION_DATE; a sunset version is 410.
-pub async fn negotiate_version(State(app): State<AppState>, request: Request, next: Next) -> Response {
-    if requested_version_date(request.headers()).is_none_or(|date| date < FIRST_VERSION_DATE) {
+/// `Accept: application/vnd.atlas.YYYY-MM-DD+json` resolves to the newest version of the operation not after that
+/// date; none, an unparsable one or one before the operation's first version is 406 INVALID_VERSION_DATE; a
+/// deprecated version past its sunset is 410. The handler finds the version served among the extensions.
+pub async fn negotiate_version(State(app): State<AppState>, mut request: Request, next: Next) -> Response {
+    let versions = request.extensions().get::<Route>().map_or(versions::STABLE_2023, |route| route.versions);
+    let Some(version) = requested_version_date(request.headers()).and_then(|date| versions::resolve(versions, date))
+    else {
         return ApiError::invalid_version_date().into_response();
-    }
-    let deprecated = request.extensions().get::<Route>().and_then(|route| deprecation(route.resource));
+    };
     let now = time::OffsetDateTime::from_unix_timestamp(app.service.now()).unwrap_or(time::OffsetDateTime::UNIX_EPOCH);
-    if deprecated.is_some() && now >= SUNSET {
-        return ApiError::version_gone(VERSION, request.uri().path()).into_response();
+    if version.deprecated.is_some() && now >= SUNSET {
+        return ApiError::version_gone(version.name, request.uri().path()).into_response();
     }
+    request.extensions_mut().insert(version);
     let mut response = next.run(request).await;
     if response.status().is_success() {
         let headers = response.headers_mut();
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static(VERSIONED_CONTENT_TYPE));
-        if let Some(deprecation) = deprecated {
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static(version.content_type));
+        if let Some(deprecation) = version.deprecated {
             headers.insert(HeaderName::from_static("deprecation"), HeaderValue::from_static(deprecation));
             headers.insert(HeaderName::from_static("sunset"), HeaderValue::from_static(SUNSET_HEADER));
         }
@@ -277,6 +267,7 @@ pub fn json_body(headers: &HeaderMap, body: &Bytes) -> Result<Value, ApiError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use time::macros::date;
 
     fn accept(value: &str) -> HeaderMap {
         let mut headers = HeaderMap::new();

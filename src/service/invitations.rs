@@ -192,7 +192,7 @@ impl Service {
         Ok(self.store.read().await?.standing(org_id, project_id, &normalize(username)).await?)
     }
 
-    async fn org_contents(&self, org: &Org) -> ServiceResult<(Vec<ObjectId>, Vec<ObjectId>)> {
+    pub(super) async fn org_contents(&self, org: &Org) -> ServiceResult<(Vec<ObjectId>, Vec<ObjectId>)> {
         let mut db = self.store.read().await?;
         let projects = db.projects(Some(&org.id)).await?;
         let teams = db.teams(Some(&org.id)).await?;

@@ -2,20 +2,22 @@
 //! handlers of every API surface, the admin command line and fixture files all come through here, so none of
 //! them repeats a rule. Results are domain errors or store failures (`Error`), never wire errors.
 
+mod accounts;
 mod admin;
 mod auth;
 mod invitations;
+mod users;
 
 use std::sync::Arc;
 
 pub use admin::{InvitationListing, IssuedKey};
 pub use auth::{Authenticated, Revocation};
+pub use users::{ProjectListing, ProjectUser, UserQuery};
 
 use crate::auth::Verifier;
 use crate::auth::digest::Algorithm;
 use crate::clock::{SharedClock, UnixSeconds};
-use crate::domain::username::normalize;
-use crate::domain::{DomainError, ObjectId, Org, Principal, Project, RoleCatalog, User};
+use crate::domain::{DomainError, ObjectId, Org, Principal, Project, RoleCatalog};
 use crate::state::RequestState;
 use crate::store::{Store, StoreError};
 
@@ -106,25 +108,6 @@ impl Service {
         let org = self.store.read().await?.org(org_id).await?.ok_or(DomainError::OrgNotFound(*org_id))?;
         principal.authorize_org_read(&org.id)?;
         Ok(org)
-    }
-}
-
-impl Service {
-    /// A user the caller's organization knows, with the ids of that org's projects: members of it only, so
-    /// usernames of other orgs stay private.
-    pub async fn user_by_username(
-        &self,
-        principal: &Principal,
-        username: &str,
-    ) -> ServiceResult<(User, Vec<ObjectId>)> {
-        let mut db = self.store.read().await?;
-        match db.user_by_username(&normalize(username)).await? {
-            Some(user) if user.org_roles.contains_key(&principal.org.id) => {
-                let projects = db.projects(Some(&principal.org.id)).await?;
-                Ok((user, projects.into_iter().map(|p| p.id).collect()))
-            }
-            _ => Err(DomainError::UsernameNotFound(username.to_string()).into()),
-        }
     }
 }
 

@@ -365,13 +365,15 @@ impl WriteTx {
         now: UnixSeconds,
     ) -> StoreResult<ObjectId> {
         sqlx::query(
-            "INSERT INTO users (id, username, username_norm, created_at) VALUES ($1, $2, $3, $4) \
+            "INSERT INTO users (id, username, username_norm, created_at, first_name) VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (username_norm) DO NOTHING",
         )
         .bind(id_if_new.to_string())
         .bind(username)
         .bind(username_norm)
         .bind(now)
+        // Until the person says otherwise, the users API shows the address's local part as the first name.
+        .bind(Profile::from_username(username).first_name)
         .execute(self.conn())
         .await
         .map_err(|e| self.fail(e))?;
@@ -387,6 +389,17 @@ impl WriteTx {
     /// Makes the user's account, if it has none yet, and records this as its latest sign-in.
     pub async fn activate_user(&mut self, user_id: &ObjectId, now: UnixSeconds) -> StoreResult<()> {
         sqlx::query("UPDATE users SET activated_at = COALESCE(activated_at, $2), last_auth = $2 WHERE id = $1")
+            .bind(user_id.to_string())
+            .bind(now)
+            .execute(self.conn())
+            .await
+            .map_err(|e| self.fail(e))?;
+        Ok(())
+    }
+
+    /// Makes the user's account without a sign-in (an operator or `POST /users` made it).
+    pub async fn open_account(&mut self, user_id: &ObjectId, now: UnixSeconds) -> StoreResult<()> {
+        sqlx::query("UPDATE users SET activated_at = COALESCE(activated_at, $2) WHERE id = $1")
             .bind(user_id.to_string())
             .bind(now)
             .execute(self.conn())

@@ -11,6 +11,7 @@ use super::dialect::RowLock;
 use super::{Db, StoreError, StoreResult, WriteTx, id, int, json, optional_id, text, to_json, unmatchable};
 use crate::clock::UnixSeconds;
 use crate::domain::username::normalize;
+use crate::domain::users::Member;
 use crate::domain::{GroupRoleAssignment, Invitation, InvitationKind, ObjectId};
 
 /// `group_role_assignments` as stored: a JSON array of these.
@@ -149,21 +150,9 @@ impl<C: DerefMut<Target = AnyConnection>> Db<C> {
         rows.iter().map(invitation_from_row).collect()
     }
 
-    /// The org invitation, lapsed or not, that makes `user_id` a user of the org.
-    pub async fn org_invitation_of(
-        &mut self,
-        org_id: &ObjectId,
-        user_id: &ObjectId,
-    ) -> StoreResult<Option<Invitation>> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM invitations WHERE kind = 'ORG' AND org_id = $1 AND user_id = $2"
-        )))
-        .bind(org_id.to_string())
-        .bind(user_id.to_string())
-        .fetch_optional(self.conn())
-        .await
-        .map_err(|e| self.fail(e))?;
-        row.as_ref().map(invitation_from_row).transpose()
+    /// Everything the users API shows of an org: its members, and its org invitations, lapsed ones included.
+    pub async fn org_people(&mut self, org_id: &ObjectId) -> StoreResult<(Vec<Member>, Vec<Invitation>)> {
+        Ok((self.org_members(org_id).await?, self.org_invitations_with_lapsed(org_id).await?))
     }
 
     /// Writes the mutable fields (roles, teams, project assignments) of a still-pending invitation in its

@@ -13,6 +13,7 @@ fn small_limits() -> ServerOptions {
             project_invitations: Quota { capacity: 10, refill_per_minute: 5 },
             org_invitations: Quota { capacity: 4, refill_per_minute: 2 },
             failed_auth_per_minute: 5,
+            ..Limits::default()
         },
         ..ServerOptions::default()
     }

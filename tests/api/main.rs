@@ -11,4 +11,5 @@ mod seeds;
 mod service_accounts;
 mod support;
 mod surfaces;
+mod users;
 mod wire;
