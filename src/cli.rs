@@ -69,6 +69,9 @@ pub struct ServeArgs {
     /// Token bucket of each credential's calls to `/users` (Atlas: 2500/2000).
     #[arg(long, env = "ATLAS_INVITES_USERS_RATE_LIMIT", default_value = "2500/2000")]
     pub users_rate_limit: Quota,
+    /// Token bucket of each org's and each project's teams endpoints (Atlas: 1200).
+    #[arg(long, env = "ATLAS_INVITES_TEAMS_RATE_LIMIT", default_value = "1200/500")]
+    pub teams_rate_limit: Quota,
     /// Failed authentications allowed per client address and minute.
     #[arg(long, env = "ATLAS_INVITES_FAILED_AUTH_PER_MINUTE", default_value_t = 60)]
     pub failed_auth_per_minute: u32,
@@ -251,6 +254,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             project_users: args.project_users_rate_limit,
             org_users: args.org_users_rate_limit,
             users: args.users_rate_limit,
+            teams: args.teams_rate_limit,
             failed_auth_per_minute: args.failed_auth_per_minute,
         },
         trusted_proxies: args.trusted_proxies,

@@ -14,6 +14,7 @@ pub enum IdKind {
     Org,
     Invitation,
     User,
+    Team,
 }
 
 impl IdKind {
@@ -23,6 +24,7 @@ impl IdKind {
             IdKind::Org => "organization",
             IdKind::Invitation => "invitation",
             IdKind::User => "user",
+            IdKind::Team => "team",
         }
     }
 }
@@ -54,6 +56,8 @@ pub enum DomainError {
     NoInvitationForUsername(String),
     #[error("there is no team with id {team_id} in organization {org_id}")]
     TeamNotFound { team_id: String, org_id: ObjectId },
+    #[error("there is no team named {0:?}")]
+    TeamNameNotFound(String),
     #[error("there is no user {0}")]
     UsernameNotFound(String),
     #[error("there is no user with id {0}")]
@@ -62,6 +66,12 @@ pub enum DomainError {
     UserNotInOrg { user_id: ObjectId, org_id: ObjectId },
     #[error("user {user_id} is not in project {project_id}")]
     UserNotInProject { user_id: ObjectId, project_id: ObjectId },
+    #[error("{username} is not an active or pending user of organization {org_id}")]
+    UsernameNotInOrg { username: String, org_id: ObjectId },
+    #[error("user {user_id} is not on team {team_id}")]
+    NotInTeam { user_id: ObjectId, team_id: ObjectId },
+    #[error("team {team_id} is not assigned to project {project_id}")]
+    TeamNotInProject { team_id: ObjectId, project_id: ObjectId },
 
     // --- conflicts with what exists ---
     #[error("{username} already has a pending invitation to {scope_id}")]
@@ -80,6 +90,26 @@ pub enum DomainError {
     LastRole,
     #[error("the {} already holds {limit} users and pending invitations", .kind.scope_noun())]
     TooManyPending { kind: InvitationKind, limit: usize },
+    #[error("organization {org_id} already has a team named {name:?}")]
+    TeamNameTaken { name: String, org_id: ObjectId },
+    #[error("user {user_id} is already on team {team_id}")]
+    AlreadyInTeam { user_id: ObjectId, team_id: ObjectId },
+    #[error("team {team_id} is already assigned to project {project_id}")]
+    TeamAlreadyInProject { team_id: ObjectId, project_id: ObjectId },
+    #[error("team {0} is still assigned to a project; remove it from its projects first")]
+    TeamStillAssigned(ObjectId),
+    #[error("user {0} has not accepted the invitation to the organization yet")]
+    PendingUserNotAllowed(ObjectId),
+    #[error("a team needs at least one user")]
+    EmptyTeam,
+    #[error("a team assigned to a project keeps at least one role there")]
+    NoRolesInAssignment,
+    #[error("team {team_id} already has {limit} users")]
+    TeamFull { team_id: ObjectId, limit: usize },
+    #[error("organization {org_id} already has {limit} teams")]
+    TooManyTeams { org_id: ObjectId, limit: usize },
+    #[error("project {project_id} already has {limit} teams")]
+    TooManyProjectTeams { project_id: ObjectId, limit: usize },
 
     // --- the caller's rights ---
     #[error("the credential's roles do not allow this")]

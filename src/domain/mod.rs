@@ -10,6 +10,7 @@ pub mod invitation;
 pub mod model;
 pub mod ratelimit;
 pub mod roles;
+pub mod teams;
 pub mod username;
 pub mod users;
 

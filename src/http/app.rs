@@ -39,8 +39,8 @@ pub struct Route {
 }
 
 /// The resources the server serves, as Atlas's rate limits group them: invitations per project and per org,
-/// the MongoDB Cloud users per project, per org and per caller (`/users`); the directory (orgs, projects) is
-/// not limited.
+/// the MongoDB Cloud users per project, per org and per caller (`/users`), teams per org (with their users) and
+/// per project; the directory (orgs, projects) is not limited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Resource {
     ProjectInvitations,
@@ -48,6 +48,8 @@ pub enum Resource {
     ProjectUsers,
     OrgUsers,
     Users,
+    OrgTeams,
+    ProjectTeams,
     Directory,
 }
 
@@ -60,6 +62,8 @@ pub struct Limits {
     pub project_users: Quota,
     pub org_users: Quota,
     pub users: Quota,
+    /// Each org's teams and each project's teams (recorded: Ratelimit-Limit 1200 on both, separate buckets).
+    pub teams: Quota,
     /// Failed authentications allowed per client address and minute, so secrets cannot be guessed quickly.
     pub failed_auth_per_minute: u32,
 }
@@ -73,6 +77,7 @@ impl Default for Limits {
             project_users: Quota { capacity: 1200, refill_per_minute: 500 },
             org_users: Quota { capacity: 500, refill_per_minute: 250 },
             users: Quota { capacity: 2500, refill_per_minute: 2000 },
+            teams: Quota { capacity: 1200, refill_per_minute: 500 },
             failed_auth_per_minute: 60,
         }
     }

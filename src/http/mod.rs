@@ -18,6 +18,8 @@ mod paging;
 pub mod pretty;
 pub mod render;
 pub mod surface;
+mod team_bodies;
+mod teams;
 mod user_bodies;
 mod users;
 mod versions;
@@ -38,7 +40,8 @@ pub fn router(state: AppState) -> Router {
     let mut api = Router::new()
         .route("/api/atlas/v2/orgs/{org_id}", v2.op(Resource::Directory, STABLE_2023, get(directory::get_org)))
         .route("/api/atlas/v2/groups/{group_id}", v2.op(Resource::Directory, STABLE_2023, get(directory::get_project)))
-        .merge(user_routes(&v2));
+        .merge(user_routes(&v2))
+        .merge(team_routes(&v2));
     for surface in Surface::ALL {
         api = api.merge(invitation_routes(&Operations { state: &state, surface }));
     }
@@ -145,6 +148,35 @@ fn user_routes(ops: &Operations<'_>) -> Router<AppState> {
         .route("/api/atlas/v2/users", deprecated(post(create_user)))
         .route("/api/atlas/v2/users/{user_id}", deprecated(get(get_user)))
         .route("/api/atlas/v2/users/byName/{username}", deprecated(get(get_user_by_name)))
+}
+
+/// The Teams operations (v2 only) with the team parts of the users API. `…/{teamId}:addUser` and `:removeUser`
+/// share the path segment of `{teamId}`, so one POST handler reads the action off it.
+fn team_routes(ops: &Operations<'_>) -> Router<AppState> {
+    use teams::*;
+    let org = |versions, methods| ops.op(Resource::OrgTeams, versions, methods);
+    let project = |methods| ops.op(Resource::ProjectTeams, STABLE_2023, methods);
+    Router::new()
+        .route("/api/atlas/v2/orgs/{org_id}/teams", org(STABLE_2023, get(list_org_teams).post(create_org_team)))
+        .route("/api/atlas/v2/orgs/{org_id}/teams/byName/{team_name}", org(STABLE_2023, get(get_team_by_name)))
+        .route(
+            "/api/atlas/v2/orgs/{org_id}/teams/{team_id}",
+            org(STABLE_2023, get(get_org_team).patch(rename_org_team).delete(delete_org_team))
+                .merge(org(USERS, post(change_team_member))),
+        )
+        .route(
+            "/api/atlas/v2/orgs/{org_id}/teams/{team_id}/users",
+            org(USERS_SINCE_2023, get(list_team_users)).merge(org(DEPRECATED_2023, post(add_team_users))),
+        )
+        .route(
+            "/api/atlas/v2/orgs/{org_id}/teams/{team_id}/users/{user_id}",
+            org(DEPRECATED_2023, delete(remove_user_from_team)),
+        )
+        .route("/api/atlas/v2/groups/{group_id}/teams", project(get(list_group_teams).post(add_group_teams)))
+        .route(
+            "/api/atlas/v2/groups/{group_id}/teams/{team_id}",
+            project(get(get_group_team).patch(update_group_team).delete(remove_group_team)),
+        )
 }
 
 /// This server's own OpenAPI document: everything it answers, including the error statuses the official

@@ -17,11 +17,18 @@ pub struct Page {
     pub items_per_page: usize,
     pub page_num: usize,
     pub include_count: bool,
+    /// Whether the list takes `includeCount` (and so writes it into its links).
+    count_parameter: bool,
 }
 
 impl Page {
+    /// The first page of a list that takes no paging parameters, as the answers of addGroupTeams and
+    /// addTeamUsers are (recorded self links: `?pageNum=1&itemsPerPage=100`).
+    pub const FIRST: Page =
+        Page { items_per_page: DEFAULT_ITEMS_PER_PAGE, page_num: 1, include_count: true, count_parameter: false };
+
     pub fn from_query(pairs: &[(String, String)]) -> Result<Page, ApiError> {
-        let mut page = Page { items_per_page: DEFAULT_ITEMS_PER_PAGE, page_num: 1, include_count: true };
+        let mut page = Page { count_parameter: true, ..Page::FIRST };
         for (name, value) in pairs {
             match name.as_str() {
                 "itemsPerPage" => page.items_per_page = number(name, value, |n| (1..=MAX_ITEMS_PER_PAGE).contains(&n))?,
@@ -33,20 +40,42 @@ impl Page {
         Ok(page)
     }
 
+    /// A list with `itemsPerPage` and `pageNum` but no `includeCount`, which always counts (listTeamUsers).
+    pub fn counted_from_query(pairs: &[(String, String)]) -> Result<Page, ApiError> {
+        let page =
+            Page::from_query(&pairs.iter().filter(|(name, _)| name != "includeCount").cloned().collect::<Vec<_>>())?;
+        Ok(Page { count_parameter: false, ..page })
+    }
+
     /// One page of `items`, with its links. `path` is the list's own; `flags` are the list's other query
-    /// parameters. Atlas writes link parameters in alphabetical order with `itemsPerPage` last (recorded:
-    /// `flattenTeams=false&includeCount=true&includeOrgUsers=false&pageNum=1&itemsPerPage=100`).
+    /// parameters. Atlas writes link parameters in alphabetical order, except that the `self` link puts
+    /// `itemsPerPage` last (recorded: self `flattenTeams=false&includeCount=true&includeOrgUsers=false&pageNum=1&
+    /// itemsPerPage=100`, next `includeCount=true&itemsPerPage=1&pageNum=2` — iam/atlasteamusers/
+    /// TestAtlasTeamUsers/GET_api_atlas_v2_orgs_a0123456789abcdef012345a_users_1).
     pub fn of(self, items: Vec<Value>, base_url: &str, path: &str, flags: &[(&str, String)]) -> Value {
         let total = items.len();
         let start = (self.page_num - 1).saturating_mul(self.items_per_page);
         let results: Vec<Value> = items.into_iter().skip(start).take(self.items_per_page).collect();
         let href = |page_num: usize| {
             let mut query: Vec<(&str, String)> = flags.to_vec();
-            query.push(("includeCount", self.include_count.to_string()));
+            if self.count_parameter {
+                query.push(("includeCount", self.include_count.to_string()));
+            }
             query.push(("pageNum", page_num.to_string()));
+            let items_per_page = ("itemsPerPage", self.items_per_page.to_string());
+            if page_num != self.page_num {
+                query.push(items_per_page.clone());
+            }
             query.sort();
-            query.push(("itemsPerPage", self.items_per_page.to_string()));
-            let query: Vec<String> = query.iter().map(|(name, value)| format!("{name}={value}")).collect();
+            if page_num == self.page_num {
+                query.push(items_per_page);
+            }
+            let query: Vec<String> = query
+                .iter()
+                .map(|(name, value)| {
+                    format!("{name}={}", form_urlencoded::byte_serialize(value.as_bytes()).collect::<String>())
+                })
+                .collect();
             format!("{base_url}{path}?{}", query.join("&"))
         };
         let mut links = Vec::new();
@@ -103,6 +132,10 @@ mod tests {
         let rels: Vec<&str> = body["links"].as_array().unwrap().iter().map(|l| l["rel"].as_str().unwrap()).collect();
         assert_eq!(rels, ["previous", "self", "next"]);
         assert_eq!(body["links"][1]["href"], json!("http://h/l?includeCount=true&pageNum=2&itemsPerPage=2"));
+        assert_eq!(body["links"][2]["href"], json!("http://h/l?includeCount=true&itemsPerPage=2&pageNum=3"));
+        let counted = Page::counted_from_query(&pairs("includeCount=false")).unwrap().of(vec![], "http://h", "/l", &[]);
+        assert_eq!(counted["links"][0]["href"], json!("http://h/l?pageNum=1&itemsPerPage=100"));
+        assert_eq!(counted["totalCount"], json!(0), "a list without includeCount always counts");
     }
 
     #[test]

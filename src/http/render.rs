@@ -4,8 +4,9 @@
 use serde_json::{Value, json};
 
 use crate::clock::UnixSeconds;
+use crate::domain::teams::ProjectTeam;
 use crate::domain::users::{OrgUser, Standing};
-use crate::domain::{Invitation, ObjectId, Org, Project, User};
+use crate::domain::{Invitation, ObjectId, Org, Project, Team, User};
 use crate::service::ProjectUser;
 
 pub fn timestamp(at: UnixSeconds) -> String {
@@ -115,6 +116,35 @@ pub fn user(user: &User, org_id: &ObjectId, org_project_ids: &[ObjectId], base_u
     body
 }
 
+/// A CloudAppUser as an item of a list (recorded: iam/atlasteamusers/TestAtlasTeamUsers/Add): only its self
+/// link.
+pub fn user_list_item(user: &User, org_id: &ObjectId, org_project_ids: &[ObjectId], base_url: &str) -> Value {
+    let mut body = self::user(user, org_id, org_project_ids, base_url);
+    if let Some(links) = body.get_mut("links").and_then(Value::as_array_mut) {
+        links.truncate(1);
+    }
+    body
+}
+
+/// TeamResponse (recorded: iam/atlasteams/TestAtlasTeams/Describe_By_ID): id, self link, name.
+pub fn team(team: &Team, base_url: &str) -> Value {
+    let href = format!("{base_url}/api/atlas/v2/orgs/{}/teams/{}", team.org_id, team.id);
+    json!({ "id": team.id, "links": [{ "href": href, "rel": "self" }], "name": team.name })
+}
+
+/// Team as createOrgTeam answers it (recorded: iam/atlasteams/TestAtlasTeams/Create): with its usernames.
+pub fn new_team(team: &Team, usernames: &[String], base_url: &str) -> Value {
+    let mut body = self::team(team, base_url);
+    body.as_object_mut().expect("an object").insert("usernames".into(), json!(usernames));
+    body
+}
+
+/// TeamRole (recorded: iam/atlasprojectteams/TestAtlasProjectTeams/List): roles as written, self link.
+pub fn project_team(project_id: &ObjectId, assigned: &ProjectTeam, base_url: &str) -> Value {
+    let href = format!("{base_url}/api/atlas/v2/groups/{project_id}/teams/{}", assigned.team_id);
+    json!({ "links": [{ "href": href, "rel": "self" }], "roleNames": assigned.roles, "teamId": assigned.team_id })
+}
+
 /// OrgUserResponse (recorded: iam/atlasorgs/TestAtlasOrgs/List_Org_Users): active users carry their profile
 /// (`mobileNumber` written as null when unknown), pending and expired ones their invitation.
 pub fn org_user(user: &OrgUser) -> Value {
@@ -203,5 +233,28 @@ mod tests {
         );
         let recorded_org = r#"{"createdAt":"2026-08-10T03:04:53Z","expiresAt":"2026-09-09T03:04:53Z","groupRoleAssignments":[],"id":"6a793fd52c88faeba59bd5d0","inviterUsername":"nmtxqlkl","orgId":"a0123456789abcdef012345a","orgName":"Atlas CLI E2E","roles":["ORG_MEMBER"],"teamIds":[],"username":"test-738@mongodb.com"}"#;
         assert_eq!(org_invitation_value.to_string(), recorded_org);
+    }
+
+    #[test]
+    fn teams_are_byte_identical_to_the_recorded_atlas_bodies() {
+        let id = |text: &str| ObjectId::parse(text).unwrap();
+        let team = Team {
+            id: id("6a794032c0eb9e7a1771a2dd"),
+            org_id: id("a0123456789abcdef012345a"),
+            name: "teams643".into(),
+        };
+        let base = "http://localhost:8080";
+        // tests/recordings/iam/atlasteams/TestAtlasTeams/Describe_By_ID and Create
+        let recorded = r#"{"id":"6a794032c0eb9e7a1771a2dd","links":[{"href":"http://localhost:8080/api/atlas/v2/orgs/a0123456789abcdef012345a/teams/6a794032c0eb9e7a1771a2dd","rel":"self"}],"name":"teams643"}"#;
+        assert_eq!(self::team(&team, base).to_string(), recorded);
+        let recorded_new = r#"{"id":"6a794032c0eb9e7a1771a2dd","links":[{"href":"http://localhost:8080/api/atlas/v2/orgs/a0123456789abcdef012345a/teams/6a794032c0eb9e7a1771a2dd","rel":"self"}],"name":"teams643","usernames":["andrea.angiolillo@mongodb.com"]}"#;
+        assert_eq!(new_team(&team, &["andrea.angiolillo@mongodb.com".into()], base).to_string(), recorded_new);
+        // tests/recordings/iam/atlasprojectteams/TestAtlasProjectTeams/List (one item)
+        let assigned = ProjectTeam {
+            team_id: id("6a79401b2c88faeba59be48c"),
+            roles: vec!["GROUP_READ_ONLY".into(), "GROUP_DATA_ACCESS_READ_ONLY".into()],
+        };
+        let recorded_role = r#"{"links":[{"href":"http://localhost:8080/api/atlas/v2/groups/6a794012c0eb9e7a17719684/teams/6a79401b2c88faeba59be48c","rel":"self"}],"roleNames":["GROUP_READ_ONLY","GROUP_DATA_ACCESS_READ_ONLY"],"teamId":"6a79401b2c88faeba59be48c"}"#;
+        assert_eq!(project_team(&id("6a794012c0eb9e7a17719684"), &assigned, base).to_string(), recorded_role);
     }
 }

@@ -27,7 +27,7 @@ type Answer = Result<Payload, ApiError>;
 
 /// Which users a list or read asks for. The 2023-01-01 version knows no filters and shows active users only
 /// (Atlas spec, listOrgUsers: "Not supported in deprecated versions").
-fn user_query(pairs: &[(String, String)], version: ApiVersion) -> Result<UserQuery, ApiError> {
+pub(super) fn user_query(pairs: &[(String, String)], version: ApiVersion) -> Result<UserQuery, ApiError> {
     if version.is_before_users_api() {
         return Ok(UserQuery { username: None, statuses: vec![MembershipStatus::Active] });
     }
@@ -48,6 +48,16 @@ fn user_query(pairs: &[(String, String)], version: ApiVersion) -> Result<UserQue
     }
     query.username = pairs.iter().find(|(n, _)| n == "username").map(|(_, v)| v.clone()).filter(|v| !v.is_empty());
     Ok(query)
+}
+
+/// The filters of a user list as the client sent them, kept in its links so that following `next` pages the
+/// same filtered list (recorded Atlas lists keep their filters, e.g. `/orgs?includeCount=true&name=&…`).
+pub(super) fn filter_flags(pairs: &[(String, String)], version: ApiVersion) -> Vec<(&'static str, String)> {
+    const FILTERS: [&str; 4] = ["orgMembershipStatus", "orgMembershipStatuses", "userId", "username"];
+    if version.is_before_users_api() {
+        return Vec::new();
+    }
+    pairs.iter().filter_map(|(name, value)| FILTERS.iter().find(|f| **f == name).map(|f| (*f, value.clone()))).collect()
 }
 
 fn query_flag(pairs: &[(String, String)], name: &str) -> Result<bool, ApiError> {
@@ -81,7 +91,8 @@ pub async fn list_org_users(
     let (page, query) = (Page::from_query(&pairs)?, user_query(&pairs, version)?);
     let users = app.service.list_org_users(&org, &query).await?;
     let path = format!("/api/atlas/v2/orgs/{}/users", org.id);
-    Ok(Payload::ok(page.of(users.iter().map(render::org_user).collect(), &base_url(&headers), &path, &[])))
+    let items = users.iter().map(render::org_user).collect();
+    Ok(Payload::ok(page.of(items, &base_url(&headers), &path, &filter_flags(&pairs, version))))
 }
 
 pub async fn get_org_user(
@@ -194,13 +205,15 @@ pub async fn list_group_users(
     let scope = readable_scope(&app, &principal, &group_id).await?;
     let pairs = form_pairs(raw.as_deref());
     let (page, query) = (Page::from_query(&pairs)?, user_query(&pairs, version)?);
-    // Team roles in projects arrive with the teams resources; until a team holds one, flattening adds nobody.
-    let flatten_teams = query_flag(&pairs, "flattenTeams")?;
-    let listing = ProjectListing { include_org_users: query_flag(&pairs, "includeOrgUsers")? };
+    let listing = ProjectListing {
+        include_org_users: query_flag(&pairs, "includeOrgUsers")?,
+        flatten_teams: query_flag(&pairs, "flattenTeams")?,
+    };
     let users = app.service.list_project_users(&scope, &query, listing).await?;
     let path = format!("/api/atlas/v2/groups/{}/users", scope.project.id);
-    let flags =
-        [("flattenTeams", flatten_teams.to_string()), ("includeOrgUsers", listing.include_org_users.to_string())];
+    let mut flags = filter_flags(&pairs, version);
+    flags.push(("flattenTeams", listing.flatten_teams.to_string()));
+    flags.push(("includeOrgUsers", listing.include_org_users.to_string()));
     let items = users.iter().map(render::project_user).collect();
     let body = page.of(items, &base_url(&headers), &path, &flags);
     Ok(Payload::ok(body))

@@ -79,17 +79,15 @@ impl Service {
         Ok(project)
     }
 
+    /// Creates the team (empty: fixtures and the command line add members through the users) or renames it,
+    /// under the Teams API's rules for names and the org's team limit.
     pub async fn put_team(&self, org_id: &ObjectId, id: Option<ObjectId>, name: &str) -> ServiceResult<Team> {
-        ensure(!name.trim().is_empty(), || "a team needs a name".into())?;
-        self.existing_org(org_id).await?;
+        let org = self.existing_org(org_id).await?;
         let id = id.unwrap_or_else(|| ObjectId::new(self.now()));
-        let mut db = self.store.read().await?;
-        if let Some(existing) = db.team(&id).await? {
+        if let Some(existing) = self.store.read().await?.team(&id).await? {
             ensure(existing.org_id == *org_id, || format!("team {id} belongs to organization {}", existing.org_id))?;
         }
-        let team = Team { id, org_id: *org_id, name: name.to_string() };
-        db.upsert_team(&team).await?;
-        Ok(team)
+        self.put_named_team(&org, id, name).await
     }
 
     /// Creates or updates a member with exactly these memberships.

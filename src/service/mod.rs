@@ -6,12 +6,14 @@ mod accounts;
 mod admin;
 mod auth;
 mod invitations;
+mod teams;
 mod users;
 
 use std::sync::Arc;
 
 pub use admin::{InvitationListing, IssuedKey};
 pub use auth::{Authenticated, Revocation};
+pub use teams::NewTeam;
 pub use users::{ProjectListing, ProjectUser, UserQuery};
 
 use crate::auth::Verifier;

@@ -7,6 +7,7 @@ use super::invitations::{Origin, insert_checked};
 use super::{ProjectScope, Service, ServiceResult};
 use crate::clock::UnixSeconds;
 use crate::domain::invitation::OrgContext;
+use crate::domain::teams;
 use crate::domain::username::normalize;
 use crate::domain::users::{
     self, Assignment, MembershipStatus, OrgUser, OrgUserInput, OrgUserUpdate, ProjectUserInput, ProjectUserPlan,
@@ -30,7 +31,7 @@ impl Default for UserQuery {
 }
 
 impl UserQuery {
-    fn admits(&self, user: &OrgUser) -> bool {
+    pub(super) fn admits(&self, user: &OrgUser) -> bool {
         self.statuses.contains(&user.status)
             && self.username.as_deref().is_none_or(|name| normalize(name) == normalize(&user.username))
     }
@@ -41,6 +42,8 @@ impl UserQuery {
 pub struct ProjectListing {
     /// Also the org's owners and read-only members, with the roles those give them in every project.
     pub include_org_users: bool,
+    /// Also the members of the project's teams, with the roles their teams hold there.
+    pub flatten_teams: bool,
 }
 
 /// A user as one project sees them: the person and their roles there.
@@ -143,8 +146,9 @@ impl Service {
 
     // --- project users ---
 
-    /// The project's users: everyone of its org with a role in it (pending users with one on acceptance), and
-    /// with `include_org_users` the org's owners and read-only members by the roles those give.
+    /// The project's users: everyone of its org with a role in it (pending users with one on acceptance); with
+    /// `flatten_teams` also through the project's teams; with `include_org_users` the org's owners and read-only
+    /// members by the roles those give.
     pub async fn list_project_users(
         &self,
         scope: &ProjectScope,
@@ -153,21 +157,21 @@ impl Service {
     ) -> ServiceResult<Vec<ProjectUser>> {
         let people = self.list_org_users(&scope.org, query).await?;
         let project_id = scope.project.id;
+        let project_teams =
+            if listing.flatten_teams { self.store.read().await?.project_teams(&project_id).await? } else { Vec::new() };
         Ok(people
             .into_iter()
             .filter_map(|user| {
-                let roles = match user.roles_in(&project_id) {
-                    Some(roles) => roles.to_vec(),
-                    None if listing.include_org_users && user.status == MembershipStatus::Active => {
-                        let implied = users::implicit_project_roles(&user.org_roles);
-                        if implied.is_empty() {
-                            return None;
-                        }
-                        implied
+                let mut roles = user.roles_in(&project_id).map(<[String]>::to_vec).unwrap_or_default();
+                for role in teams::roles_through_teams(&project_teams, &user.team_ids) {
+                    if !roles.contains(&role) {
+                        roles.push(role);
                     }
-                    None => return None,
-                };
-                Some(ProjectUser { user, roles })
+                }
+                if roles.is_empty() && listing.include_org_users && user.status == MembershipStatus::Active {
+                    roles = users::implicit_project_roles(&user.org_roles);
+                }
+                (!roles.is_empty()).then_some(ProjectUser { user, roles })
             })
             .collect())
     }
@@ -325,36 +329,48 @@ impl Service {
         let team_ids: Vec<ObjectId> = tx.teams(Some(&org.id)).await?.into_iter().map(|t| t.id).collect();
         let ctx = OrgContext { org, project_ids: &project_ids, team_ids: &team_ids };
         let assignment = decide(&current, &ctx)?;
-        let changed = match &current.standing {
-            Standing::Member { .. } => {
-                tx.set_member_roles(MembershipScope::Org, &org.id, user_id, &assignment.org_roles).await?;
-                tx.set_project_roles_in_org(&org.id, user_id, &assignment.project_roles).await?;
-                tx.set_teams_in_org(&org.id, user_id, &assignment.team_ids).await?;
-                OrgUser {
-                    org_roles: assignment.org_roles,
-                    project_roles: assignment.project_roles,
-                    team_ids: assignment.team_ids,
-                    ..current
-                }
-            }
-            Standing::Invited(invitation) => {
-                let updated = Invitation {
-                    roles: assignment.org_roles,
-                    group_role_assignments: assignment.project_roles,
-                    team_ids: assignment.team_ids,
-                    ..invitation.clone()
-                };
-                tx.rewrite_invitation(&updated).await?;
-                OrgUser::invited(updated, now)
-            }
-        };
+        let changed = write_assignment(&mut tx, &org.id, assignment, current, now).await?;
         tx.commit().await?;
         Ok(changed)
     }
 }
 
+/// Writes what a user is to become in the org: a member's roles, projects and teams, or a pending user's
+/// invitation.
+pub(super) async fn write_assignment(
+    tx: &mut WriteTx,
+    org_id: &ObjectId,
+    assignment: Assignment,
+    current: OrgUser,
+    now: UnixSeconds,
+) -> ServiceResult<OrgUser> {
+    Ok(match &current.standing {
+        Standing::Member { .. } => {
+            tx.set_member_roles(MembershipScope::Org, org_id, &current.id, &assignment.org_roles).await?;
+            tx.set_project_roles_in_org(org_id, &current.id, &assignment.project_roles).await?;
+            tx.set_teams_in_org(org_id, &current.id, &assignment.team_ids).await?;
+            OrgUser {
+                org_roles: assignment.org_roles,
+                project_roles: assignment.project_roles,
+                team_ids: assignment.team_ids,
+                ..current
+            }
+        }
+        Standing::Invited(invitation) => {
+            let updated = Invitation {
+                roles: assignment.org_roles,
+                group_role_assignments: assignment.project_roles,
+                team_ids: assignment.team_ids,
+                ..invitation.clone()
+            };
+            tx.rewrite_invitation(&updated).await?;
+            OrgUser::invited(updated, now)
+        }
+    })
+}
+
 /// The org's user `user_id` (lapsed ones included), after taking the user's row lock.
-async fn locked_org_user(
+pub(super) async fn locked_org_user(
     tx: &mut WriteTx,
     org_id: &ObjectId,
     user_id: &ObjectId,
@@ -365,7 +381,7 @@ async fn locked_org_user(
     org_user_in(tx, org_id, user_id, now).await
 }
 
-async fn org_user_in(
+pub(super) async fn org_user_in(
     tx: &mut WriteTx,
     org_id: &ObjectId,
     user_id: &ObjectId,

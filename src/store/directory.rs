@@ -56,7 +56,7 @@ fn project_from_row(row: &AnyRow) -> StoreResult<Project> {
     })
 }
 
-fn team_from_row(row: &AnyRow) -> StoreResult<Team> {
+pub(super) fn team_from_row(row: &AnyRow) -> StoreResult<Team> {
     Ok(Team { id: id(row, "id")?, org_id: id(row, "org_id")?, name: text(row, "name")? })
 }
 
@@ -332,20 +332,6 @@ impl<C: DerefMut<Target = AnyConnection>> Db<C> {
         .bind(project.org_id.to_string())
         .bind(&project.name)
         .bind(project.created_at)
-        .execute(self.conn())
-        .await
-        .map_err(|e| self.fail(e))?;
-        Ok(())
-    }
-
-    pub async fn upsert_team(&mut self, team: &Team) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO teams (id, org_id, name) VALUES ($1, $2, $3) \
-             ON CONFLICT (id) DO UPDATE SET name = excluded.name, org_id = excluded.org_id",
-        )
-        .bind(team.id.to_string())
-        .bind(team.org_id.to_string())
-        .bind(&team.name)
         .execute(self.conn())
         .await
         .map_err(|e| self.fail(e))?;

@@ -5,12 +5,13 @@
 //! `Store::read` lends a connection whose statements each commit on their own; `Store::write` opens a write
 //! transaction (`WriteTx`) in which the service reads, decides and writes as one unit. Queries are methods of
 //! `Db`, so each is available in both, grouped by what they touch: `directory`, `credentials`,
-//! `invitations`.
+//! `invitations`, `teams`.
 
 mod credentials;
 pub mod dialect;
 mod directory;
 mod invitations;
+mod teams;
 
 use std::ops::DerefMut;
 

@@ -11,5 +11,6 @@ mod seeds;
 mod service_accounts;
 mod support;
 mod surfaces;
+mod teams;
 mod users;
 mod wire;

@@ -253,7 +253,7 @@ impl TestServer {
         body["access_token"].as_str().expect("access_token").to_string()
     }
 
-    /// Every invitation and membership the store holds, for asserting that a refused request changed nothing.
+    /// Every invitation, team and membership the store holds, for asserting that a refused request changed nothing.
     pub async fn snapshot(&self) -> String {
         let now = self.clock.now();
         let mut db = self.store.read().await.unwrap();
@@ -262,8 +262,10 @@ impl TestServer {
             lines.push(format!("{org:?}"));
             let invitations = db.invitations(InvitationKind::Org, &org.id, None, now).await.unwrap();
             lines.extend(invitations.iter().map(|i| format!("{i:?}")));
+            lines.extend(db.teams(Some(&org.id)).await.unwrap().iter().map(|t| format!("{t:?}")));
             for project in db.projects(Some(&org.id)).await.unwrap() {
                 lines.push(format!("{project:?}"));
+                lines.extend(db.project_teams(&project.id).await.unwrap().iter().map(|t| format!("{t:?}")));
                 let invitations = db.invitations(InvitationKind::Project, &project.id, None, now).await.unwrap();
                 lines.extend(invitations.iter().map(|i| format!("{i:?}")));
             }
