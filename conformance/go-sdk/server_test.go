@@ -38,6 +38,13 @@ const (
 
 	unknownGroupID      = "6f00000000000000000000ff" // valid hex, no such project
 	unknownInvitationID = "0123456789abcdef01234567" // valid hex, no such invitation
+	unknownUserID       = "6f00000000000000000000fe" // valid hex, no such user
+
+	// Existing members of Acme (users in fixtures.yaml); the server assigns their ids.
+	ownerUsername   = "owner@acme.test"         // ORG_OWNER, GROUP_OWNER on acme-prod
+	auditorUsername = "auditor@acme.test"       // ORG_READ_ONLY
+	digestMember    = "digest-member@acme.test" // ORG_MEMBER, GROUP_READ_ONLY on acme-prod; changed by TestCloudUsersLifecycle
+	oauthMember     = "oauth-member@acme.test"  // the same, for TestCloudUsersServiceAccountOAuth
 )
 
 type apiKey struct{ public, private string }
