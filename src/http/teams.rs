@@ -16,12 +16,12 @@ use super::error::ApiError;
 use super::paging::{Page, base_url};
 use super::render;
 use super::team_bodies;
-use super::users::{filter_flags, user_query};
+use super::users::{account_items, filter_flags, user_query};
 use super::versions::ApiVersion;
 use super::wire::{Payload, form_pairs, json_body};
 use crate::domain::teams::ProjectTeam;
 use crate::domain::{IdKind, ObjectId, Org, Principal};
-use crate::service::ProjectScope;
+use crate::service::{ProjectScope, UserQuery};
 
 type Answer = Result<Payload, ApiError>;
 
@@ -133,10 +133,11 @@ pub async fn list_team_users(
     let pairs = form_pairs(raw.as_deref());
     let page = Page::counted_from_query(&pairs)?;
     let (base, path) = (base_url(&headers), format!("/api/atlas/v2/orgs/{}/teams/{team_id}/users", org.id));
-    if version.is_before_users_api() {
-        return Ok(Payload::ok(page.of(team_accounts(&app, &org, &team_id, &base).await?, &base, &path, &[])));
-    }
     let query = user_query(&pairs, version)?;
+    if version.is_before_users_api() {
+        let members = app.service.list_team_users(&org, &team_id, &query).await?;
+        return Ok(Payload::ok(page.of(account_items(&app, &org, &members, &base).await?, &base, &path, &[])));
+    }
     let user_id = match pairs.iter().find(|(name, _)| name == "userId") {
         Some((_, value)) => Some(ObjectId::parse(value).ok_or_else(|| ApiError::invalid_query_parameter("userId"))?),
         None => None,
@@ -144,11 +145,6 @@ pub async fn list_team_users(
     let users = app.service.list_team_users(&org, &team_id, &query).await?;
     let items = users.iter().filter(|user| user_id.is_none_or(|id| user.id == id)).map(render::org_user).collect();
     Ok(Payload::ok(page.of(items, &base, &path, &filter_flags(&pairs, version))))
-}
-
-async fn team_accounts(app: &AppState, org: &Org, team_id: &ObjectId, base: &str) -> Result<Vec<Value>, ApiError> {
-    let (accounts, project_ids) = app.service.team_accounts(org, team_id).await?;
-    Ok(accounts.iter().map(|user| render::user_list_item(user, &org.id, &project_ids, base)).collect())
 }
 
 /// `POST /orgs/{orgId}/teams/{teamId}:addUser` and `:removeUser` (the router matches whole segments, so one
@@ -192,9 +188,10 @@ pub async fn add_team_users(
     let ids = team_bodies::user_ids(json_body(&headers, &body)?)?;
     let user_ids = ids.iter().map(|id| path_id(id, IdKind::User)).collect::<Result<Vec<_>, _>>()?;
     app.service.add_team_users(&org, &team_id, &user_ids, false).await?;
+    let members = app.service.list_team_users(&org, &team_id, &UserQuery::active()).await?;
     let base = base_url(&headers);
     let path = format!("/api/atlas/v2/orgs/{}/teams/{team_id}/users", org.id);
-    Ok(Payload::ok(Page::FIRST.of(team_accounts(&app, &org, &team_id, &base).await?, &base, &path, &[])))
+    Ok(Payload::ok(Page::FIRST.of(account_items(&app, &org, &members, &base).await?, &base, &path, &[])))
 }
 
 /// The deprecated removeUserFromTeam: 204.

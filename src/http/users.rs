@@ -10,7 +10,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::header::LOCATION;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::IntoResponse;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use super::app::{AppState, Route, path_id};
 use super::error::ApiError;
@@ -19,8 +19,8 @@ use super::render;
 use super::user_bodies;
 use super::versions::ApiVersion;
 use super::wire::{Payload, form_pairs, json_body};
-use crate::domain::users::{MembershipStatus, OrgUserUpdate};
-use crate::domain::{IdKind, ObjectId, Principal};
+use crate::domain::users::{MembershipStatus, OrgUser, OrgUserUpdate};
+use crate::domain::{IdKind, ObjectId, Org, Principal};
 use crate::service::{ProjectListing, ProjectScope, UserQuery};
 
 type Answer = Result<Payload, ApiError>;
@@ -29,7 +29,7 @@ type Answer = Result<Payload, ApiError>;
 /// (Atlas spec, listOrgUsers: "Not supported in deprecated versions").
 pub(super) fn user_query(pairs: &[(String, String)], version: ApiVersion) -> Result<UserQuery, ApiError> {
     if version.is_before_users_api() {
-        return Ok(UserQuery { username: None, statuses: vec![MembershipStatus::Active] });
+        return Ok(UserQuery::active());
     }
     let mut query = UserQuery::default();
     let status =
@@ -64,6 +64,17 @@ fn query_flag(pairs: &[(String, String)], name: &str) -> Result<bool, ApiError> 
     pairs.iter().find(|(n, _)| n == name).map_or(Ok(false), |(_, value)| flag(name, value))
 }
 
+/// The active ones of `people` as CloudAppUser list items (self link only).
+pub(super) async fn account_items(
+    app: &AppState,
+    org: &Org,
+    people: &[OrgUser],
+    base: &str,
+) -> Result<Vec<Value>, ApiError> {
+    let (accounts, project_ids) = app.service.accounts_of(org, people).await?;
+    Ok(accounts.iter().map(|user| render::user_list_item(user, &org.id, &project_ids, base)).collect())
+}
+
 /// `{userId}:addRole` / `{userId}:removeRole`: the user and whether the role is added.
 fn role_action(segment: &str, path: &str) -> Result<(ObjectId, bool), ApiError> {
     let (user_id, add) = if let Some(id) = segment.strip_suffix(":addRole") {
@@ -90,9 +101,14 @@ pub async fn list_org_users(
     let pairs = form_pairs(raw.as_deref());
     let (page, query) = (Page::from_query(&pairs)?, user_query(&pairs, version)?);
     let users = app.service.list_org_users(&org, &query).await?;
-    let path = format!("/api/atlas/v2/orgs/{}/users", org.id);
-    let items = users.iter().map(render::org_user).collect();
-    Ok(Payload::ok(page.of(items, &base_url(&headers), &path, &filter_flags(&pairs, version))))
+    let (base, path) = (base_url(&headers), format!("/api/atlas/v2/orgs/{}/users", org.id));
+    // The deprecated version pages CloudAppUser, as the SDKs of its time decode it (PaginatedAppUser).
+    let items = if version.is_before_users_api() {
+        account_items(&app, &org, &users, &base).await?
+    } else {
+        users.iter().map(render::org_user).collect()
+    };
+    Ok(Payload::ok(page.of(items, &base, &path, &filter_flags(&pairs, version))))
 }
 
 pub async fn get_org_user(

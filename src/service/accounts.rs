@@ -7,7 +7,7 @@ use super::{Service, ServiceResult};
 use crate::domain::accounts::{self, AccountInput};
 use crate::domain::invitation::{self, InviteeStanding, OrgContext};
 use crate::domain::username::normalize;
-use crate::domain::users::MembershipStatus;
+use crate::domain::users::{MembershipStatus, OrgUser};
 use crate::domain::{DomainError, ObjectId, Org, Principal, RoleCatalog, User};
 
 impl Service {
@@ -35,6 +35,18 @@ impl Service {
             }
             _ => Err(DomainError::UserNotFound(*user_id).into()),
         }
+    }
+
+    /// The accounts of some of the org's active users (the deprecated lists answer CloudAppUser), with the ids
+    /// of the org's projects their roles are shown for.
+    pub async fn accounts_of(&self, org: &Org, people: &[OrgUser]) -> ServiceResult<(Vec<User>, Vec<ObjectId>)> {
+        let mut db = self.store.read().await?;
+        let mut accounts = Vec::with_capacity(people.len());
+        for person in people.iter().filter(|person| person.status == MembershipStatus::Active) {
+            accounts.extend(db.user(&person.id).await?);
+        }
+        let project_ids = db.projects(Some(&org.id)).await?.into_iter().map(|p| p.id).collect();
+        Ok((accounts, project_ids))
     }
 
     /// createUser: the account, with no roles; the roles asked for become one invitation to the caller's org,

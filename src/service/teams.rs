@@ -8,7 +8,7 @@ use crate::clock::UnixSeconds;
 use crate::domain::teams::{self, ProjectTeam, TeamInput, TeamRoleInput};
 use crate::domain::username::normalize;
 use crate::domain::users::{self, Assignment, MembershipStatus, OrgUser};
-use crate::domain::{DomainError, InvitationKind, ObjectId, Org, RoleCatalog, Team, User};
+use crate::domain::{DomainError, InvitationKind, ObjectId, Org, RoleCatalog, Team};
 use crate::store::{StoreError, WriteTx};
 
 /// A team as createOrgTeam answers it: with the usernames it starts with.
@@ -164,20 +164,6 @@ impl Service {
         let left = write_assignment(&mut tx, &org.id, with_teams(&user, team_ids), user, now).await?;
         tx.commit().await?;
         Ok(left)
-    }
-
-    /// The team's active members as MongoDB Cloud accounts (the 2023-01-01 listTeamUsers and the deprecated
-    /// addTeamUsers answer CloudAppUser), with the ids of the org's projects their roles are shown for.
-    pub async fn team_accounts(&self, org: &Org, team_id: &ObjectId) -> ServiceResult<(Vec<User>, Vec<ObjectId>)> {
-        let active = UserQuery { username: None, statuses: vec![MembershipStatus::Active] };
-        let members = self.list_team_users(org, team_id, &active).await?;
-        let mut db = self.store.read().await?;
-        let mut accounts = Vec::with_capacity(members.len());
-        for member in &members {
-            accounts.extend(db.user(&member.id).await?);
-        }
-        let project_ids = db.projects(Some(&org.id)).await?.into_iter().map(|p| p.id).collect();
-        Ok((accounts, project_ids))
     }
 
     // --- project teams ---

@@ -31,6 +31,11 @@ impl Default for UserQuery {
 }
 
 impl UserQuery {
+    /// Active users only: what the deprecated versions show.
+    pub fn active() -> UserQuery {
+        UserQuery { username: None, statuses: vec![MembershipStatus::Active] }
+    }
+
     pub(super) fn admits(&self, user: &OrgUser) -> bool {
         self.statuses.contains(&user.status)
             && self.username.as_deref().is_none_or(|name| normalize(name) == normalize(&user.username))

@@ -186,7 +186,14 @@ async fn the_2023_version_shows_and_removes_active_users_only_and_new_operations
     assert_eq!(old.header("content-type"), Some("application/vnd.atlas.2023-01-01+json;charset=utf-8"));
     assert_eq!(old.header("deprecation"), Some("Wed, 19 Feb 2025 00:00:00 GMT"));
     assert_eq!(old.header("sunset"), Some("Thu, 1 Jul 2027 00:00:00 GMT"));
-    assert_eq!(usernames(&old.json()), [MEMBER]);
+    let old = old.json();
+    assert_eq!(usernames(&old), [MEMBER]);
+    // In the CloudAppUser shape of that version's SDKs (PaginatedAppUser).
+    assert_eq!(old["results"][0]["emailAddress"], MEMBER);
+    assert_eq!(
+        old["results"][0]["roles"],
+        json!([{"orgId": O1, "roleName": "ORG_MEMBER"}, {"groupId": PA, "roleName": "GROUP_READ_ONLY"}])
+    );
     owner.delete(&format!("{}/{pending}", org_users())).await.assert_error(404, "USER_NOT_IN_ORG");
     assert_eq!(usernames(&get(&owner, &format!("{}?username=pending@example.com", org_users())).await.json()).len(), 1);
 
