@@ -35,16 +35,21 @@ const (
 	devGroupID     = "6f00000000000000000000a2"
 	devGroupName   = "acme-dev"
 	platformTeamID = "6f00000000000000000000c1"
+	otherOrgID     = "6f0000000000000000000002"
+	otherTeamID    = "6f00000000000000000000c2" // team of the other org
 
 	unknownGroupID      = "6f00000000000000000000ff" // valid hex, no such project
 	unknownInvitationID = "0123456789abcdef01234567" // valid hex, no such invitation
 	unknownUserID       = "6f00000000000000000000fe" // valid hex, no such user
+	unknownTeamID       = "6f00000000000000000000fd" // valid hex, no such team
 
 	// Existing members of Acme (users in fixtures.yaml); the server assigns their ids.
 	ownerUsername   = "owner@acme.test"         // ORG_OWNER, GROUP_OWNER on acme-prod
 	auditorUsername = "auditor@acme.test"       // ORG_READ_ONLY
 	digestMember    = "digest-member@acme.test" // ORG_MEMBER, GROUP_READ_ONLY on acme-prod; changed by TestCloudUsersLifecycle
 	oauthMember     = "oauth-member@acme.test"  // the same, for TestCloudUsersServiceAccountOAuth
+	digestTeamsUser = "digest-teams@acme.test"  // ORG_MEMBER, GROUP_READ_ONLY on acme-prod; put on teams by TestTeamsLifecycle
+	oauthTeamsUser  = "oauth-teams@acme.test"   // the same, for TestTeamsServiceAccountOAuth
 )
 
 type apiKey struct{ public, private string }

@@ -5,8 +5,8 @@ package conformance
 // (UpdateOrgUserRoles) and ProjectsApi (UpdateGroupUserRoles). They work on
 // the same records as the invitations: a pending user is an org invitation.
 // The digest and the OAuth runs share cloudUsersLifecycle. The team-user
-// methods (AddOrgTeamUser, RemoveOrgTeamUser, ListTeamUsers) are left out:
-// the server does not serve teams yet.
+// methods (AddOrgTeamUser, RemoveOrgTeamUser, ListTeamUsers) are in
+// teams_test.go.
 
 import (
 	"fmt"
