@@ -176,6 +176,9 @@ pub enum AdminCommand {
     },
     /// Accept a pending invitation on the invitee's behalf: they join with its roles and it is gone.
     AcceptInvitation { id: ObjectId },
+    /// Decline a pending invitation on the invitee's behalf: an org invitation's user becomes
+    /// INVITATION_REJECTED; a project invitation is gone.
+    DeclineInvitation { id: ObjectId },
     /// Apply a fixture file.
     ApplyFixtures { file: PathBuf },
 }
@@ -361,6 +364,10 @@ async fn admin(args: AdminArgs) -> anyhow::Result<()> {
             let accepted = service.accept_invitation(&id).await?;
             json!({ "accepted": accepted.id, "kind": accepted.kind.as_str(), "username": accepted.username })
         }
+        AdminCommand::DeclineInvitation { id } => {
+            let declined = service.decline_invitation(&id).await?;
+            json!({ "declined": declined.id, "kind": declined.kind.as_str(), "username": declined.username })
+        }
         AdminCommand::ApplyFixtures { file } => {
             let applied = fixtures::apply_file(&service, &file).await?;
             json!({
@@ -382,7 +389,12 @@ async fn list(service: &Service, what: Listing) -> anyhow::Result<Value> {
         Listing::Orgs => Value::Array(service.orgs().await?.iter().map(render::org).collect()),
         Listing::Projects => Value::Array(service.projects(None).await?.iter().map(render::project).collect()),
         Listing::Teams => Value::Array(
-            service.teams(None).await?.iter().map(|t| json!({ "id": t.id, "name": t.name, "orgId": t.org_id })).collect(),
+            service
+                .teams(None)
+                .await?
+                .iter()
+                .map(|t| json!({ "id": t.id, "name": t.name, "orgId": t.org_id }))
+                .collect(),
         ),
         Listing::Users => Value::Array(service.users().await?.iter().map(user_json).collect()),
         Listing::ApiKeys => Value::Array(service.api_keys().await?.iter().map(api_key_json).collect()),
@@ -394,11 +406,20 @@ async fn list(service: &Service, what: Listing) -> anyhow::Result<Value> {
                 .all_invitations()
                 .await?
                 .iter()
-                .map(|listed| match &listed.project {
-                    Some(project) => {
-                        json!({ "kind": "PROJECT", "invitation": render::project_invitation(&listed.invitation, project) })
+                .map(|listed| {
+                    let token = service.link_token(&listed.invitation);
+                    match &listed.project {
+                        Some(project) => json!({
+                            "kind": "PROJECT",
+                            "invitation": render::project_invitation(&listed.invitation, project),
+                            "linkToken": token,
+                        }),
+                        None => json!({
+                            "kind": "ORG",
+                            "invitation": render::org_invitation(&listed.invitation, &listed.org, true),
+                            "linkToken": token,
+                        }),
                     }
-                    None => json!({ "kind": "ORG", "invitation": render::org_invitation(&listed.invitation, &listed.org, true) }),
                 })
                 .collect(),
         ),

@@ -4,11 +4,13 @@
 //! credential up, recording the nonce use and deciding what the caller may do are the service's business.
 
 pub mod digest;
+pub mod links;
 pub mod oauth;
 
 use crate::clock::UnixSeconds;
 use crate::domain::ApiKey;
 use digest::{Algorithm, DigestResponse, NonceIssuer, NonceKey, NonceState};
+use links::LinkSigner;
 use oauth::{Claims, TokenSigner};
 
 /// How long a challenge's nonce may be answered ("only valid for a short amount of time", Atlas docs).
@@ -33,24 +35,37 @@ pub struct DigestProof {
     pub nonce_expires_at: UnixSeconds,
 }
 
-/// The server's keys for nonces and tokens, shared by every process on one store.
+/// The server's keys for nonces, tokens and invitation links, shared by every process on one store.
 pub struct Verifier {
     nonces: NonceIssuer,
     challenge_algorithm: Algorithm,
     tokens: TokenSigner,
+    links: LinkSigner,
+}
+
+/// The three server keys.
+pub struct ServerKeys {
+    pub nonce: [u8; 32],
+    pub token: [u8; 32],
+    pub link: [u8; 32],
 }
 
 impl Verifier {
-    pub fn new(nonce_key: [u8; 32], token_key: &[u8], challenge_algorithm: Algorithm) -> Self {
+    pub fn new(keys: ServerKeys, challenge_algorithm: Algorithm) -> Self {
         Verifier {
-            nonces: NonceIssuer::new(NonceKey::from_bytes(nonce_key), NONCE_TTL_SECONDS),
+            nonces: NonceIssuer::new(NonceKey::from_bytes(keys.nonce), NONCE_TTL_SECONDS),
             challenge_algorithm,
-            tokens: TokenSigner::new(token_key),
+            tokens: TokenSigner::new(&keys.token),
+            links: LinkSigner::new(keys.link),
         }
     }
 
     pub fn tokens(&self) -> &TokenSigner {
         &self.tokens
+    }
+
+    pub fn links(&self) -> &LinkSigner {
+        &self.links
     }
 
     /// The `WWW-Authenticate` value of a digest challenge with a new nonce.
@@ -142,7 +157,7 @@ mod tests {
 
     #[test]
     fn a_right_answer_to_a_fresh_challenge_proves_the_key() {
-        let verifier = Verifier::new([1; 32], b"token key", Algorithm::Md5);
+        let verifier = Verifier::new(ServerKeys { nonce: [1; 32], token: [2; 32], link: [3; 32] }, Algorithm::Md5);
         let header = answer(&verifier.challenge(false, NOW), "secret", "/api/atlas/v2/orgs");
         let credentials = verifier.parse_digest(&header, "/api/atlas/v2/orgs").unwrap();
         let proof = verifier.check_digest(&credentials, Some(&key("secret")), "GET", NOW).unwrap();

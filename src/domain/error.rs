@@ -54,6 +54,8 @@ pub enum DomainError {
     InvitationNotFound(ObjectId),
     #[error("there is no pending invitation for {0}")]
     NoInvitationForUsername(String),
+    #[error("the invitation link is not valid: the invitation was accepted, declined, deleted, renewed or has expired")]
+    LinkNotValid,
     #[error("there is no team with id {team_id} in organization {org_id}")]
     TeamNotFound { team_id: String, org_id: ObjectId },
     #[error("there is no team named {0:?}")]

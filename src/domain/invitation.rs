@@ -47,13 +47,15 @@ pub struct Invitation {
     pub inviter_username: String,
     pub created_at: UnixSeconds,
     pub expires_at: UnixSeconds,
+    /// When the invitee declined: the invitation is no longer pending, and its user is INVITATION_REJECTED.
+    pub declined_at: Option<UnixSeconds>,
 }
 
 impl Invitation {
     /// Expired invitations are treated as gone: not listed, not readable, not updatable, and replaced by a new
     /// invitation for the same username.
     pub fn is_pending(&self, now: UnixSeconds) -> bool {
-        now < self.expires_at
+        self.declined_at.is_none() && now < self.expires_at
     }
 
     /// The project or org the invitation belongs to.
@@ -144,6 +146,7 @@ pub fn plan_project_invitation(
         inviter_username: inviter.to_string(),
         created_at: now,
         expires_at: now + INVITATION_LIFETIME,
+        declined_at: None,
     };
     let companion_org_invitation = (!standing.org_member).then(|| Invitation {
         id: ObjectId::new(now),
@@ -186,6 +189,7 @@ pub fn plan_org_invitation(
         inviter_username: inviter.to_string(),
         created_at: now,
         expires_at: now + INVITATION_LIFETIME,
+        declined_at: None,
     })
 }
 

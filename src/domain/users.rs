@@ -48,7 +48,13 @@ impl MembershipStatus {
 
     /// The status an org invitation gives its user at `now`.
     pub fn of_invitation(invitation: &Invitation, now: UnixSeconds) -> MembershipStatus {
-        if invitation.is_pending(now) { MembershipStatus::Pending } else { MembershipStatus::InvitationExpired }
+        if invitation.declined_at.is_some() {
+            MembershipStatus::InvitationRejected
+        } else if invitation.is_pending(now) {
+            MembershipStatus::Pending
+        } else {
+            MembershipStatus::InvitationExpired
+        }
     }
 }
 
@@ -333,6 +339,7 @@ pub fn plan_project_user(
             inviter_username: inviter.to_string(),
             created_at: now,
             expires_at: now + INVITATION_LIFETIME,
+            declined_at: None,
         })),
     }
 }
@@ -373,6 +380,7 @@ mod tests {
             inviter_username: "k".into(),
             created_at: NOW,
             expires_at,
+            declined_at: None,
         }
     }
 

@@ -225,6 +225,13 @@ impl From<DomainError> for ApiError {
                 format!("No pending invitation for username {username} exists."),
                 vec![json!(username)],
             ),
+            // The invitee link's token names no pending invitation (project-defined code).
+            LinkNotValid => ApiError::new(
+                404,
+                "INVITATION_LINK_NOT_VALID",
+                "The invitation link is not valid: the invitation was accepted, declined, deleted, renewed or has expired.",
+                vec![],
+            ),
             // Teams: codes and texts of the Atlas API error catalogue
             // (https://www.mongodb.com/docs/atlas/reference/api-errors/) unless marked project-defined.
             TeamNotFound { team_id, org_id } => ApiError::new(

@@ -12,6 +12,7 @@ mod bodies;
 mod directory;
 pub mod error;
 mod invitations;
+mod invitee;
 mod limits;
 mod oauth;
 mod paging;
@@ -46,9 +47,11 @@ pub fn router(state: AppState) -> Router {
         api = api.merge(invitation_routes(&Operations { state: &state, surface }));
     }
 
-    // Reached without API credentials: the contract, and the token endpoints (which check the client's own).
+    // Reached without API credentials: the contract, the token endpoints (which check the client's own), and the
+    // invitee's endpoints (the link's token is the credential).
     let public = Router::new()
         .route("/openapi.yaml", get(openapi_document))
+        .route("/api/invitee/invitations/{token}", get(invitee::show).post(invitee::act))
         .route("/api/oauth/token", axum::routing::post(oauth::token))
         .route("/api/oauth/revoke", axum::routing::post(oauth::revoke));
 

@@ -179,7 +179,9 @@ fn person(user: &OrgUser, roles: Value) -> Value {
         }
         Standing::Invited(invitation) => {
             fields.insert("invitationCreatedAt".into(), json!(timestamp(invitation.created_at)));
-            fields.insert("invitationExpiresAt".into(), json!(timestamp(invitation.expires_at)));
+            // "null for rejected invitations" (Atlas spec, OrgUserResponse.invitationExpiresAt).
+            let expires_at = invitation.declined_at.is_none().then(|| timestamp(invitation.expires_at));
+            fields.insert("invitationExpiresAt".into(), json!(expires_at));
             fields.insert("inviterUsername".into(), json!(invitation.inviter_username));
         }
     }
@@ -215,6 +217,7 @@ mod tests {
             inviter_username: "nmtxqlkl".into(),
             created_at: created,
             expires_at: created + 30 * 86_400,
+            declined_at: None,
         };
         // tests/recordings/iam/atlasprojectinvitations/TestAtlasProjectInvitations/Describe
         let recorded = r#"{"createdAt":"2026-08-10T03:04:53Z","expiresAt":"2026-09-09T03:04:53Z","groupId":"6a793fd0c0eb9e7a177181d4","groupName":"invitations-e2e-233","id":"6a793fd52c88faeba59bd5d0","inviterUsername":"nmtxqlkl","roles":["GROUP_READ_ONLY"],"username":"test-738@mongodb.com"}"#;

@@ -9,7 +9,7 @@ use crate::domain::invitation::{
 use crate::domain::username::normalize;
 use crate::domain::users;
 use crate::domain::{DomainError, Invitation, InvitationKind, ObjectId, Org, Principal, RoleCatalog};
-use crate::store::{MembershipScope, StoreError, WriteTx};
+use crate::store::{StoreError, WriteTx};
 
 impl Service {
     // --- project invitations ---
@@ -131,32 +131,6 @@ impl Service {
 
     pub async fn delete_org_invitation(&self, org: &Org, invitation_id: &ObjectId) -> ServiceResult<()> {
         self.delete(InvitationKind::Org, &org.id, invitation_id).await
-    }
-
-    // --- acceptance ---
-
-    /// The invitee accepts: the grants are applied and the invitation is gone, in one transaction; exactly one of
-    /// a concurrent accept and delete wins.
-    pub async fn accept_invitation(&self, invitation_id: &ObjectId) -> ServiceResult<Invitation> {
-        let now = self.now();
-        let mut tx = self.store.write().await?;
-        let invitation = tx
-            .lock_pending_invitation(invitation_id, now)
-            .await?
-            .ok_or(DomainError::InvitationNotFound(*invitation_id))?;
-        let granted = invitation::acceptance(&invitation);
-        let user_id = tx.lock_user(&invitation.user_id, &granted.username, &normalize(&granted.username), now).await?;
-        tx.activate_user(&user_id, now).await?;
-        grant(&mut tx, MembershipScope::Org, &granted.org_id, &user_id, &granted.org_roles).await?;
-        for (project_id, roles) in &granted.project_roles {
-            grant(&mut tx, MembershipScope::Project, project_id, &user_id, roles).await?;
-        }
-        for team_id in &granted.team_ids {
-            tx.add_team_member(team_id, &user_id).await?;
-        }
-        tx.remove_invitation(invitation_id).await?;
-        tx.commit().await?;
-        Ok(invitation)
     }
 
     /// Any pending invitation by id, whatever its scope (operators see every org).
@@ -303,17 +277,4 @@ pub(super) async fn insert_checked(
         Err(StoreError::Conflict) => Err(conflict().into()),
         Err(other) => Err(other.into()),
     }
-}
-
-/// Adds roles to a membership, keeping those it had.
-async fn grant(
-    tx: &mut WriteTx,
-    scope: MembershipScope,
-    scope_id: &ObjectId,
-    user_id: &ObjectId,
-    roles: &[String],
-) -> ServiceResult<()> {
-    let held = tx.member_roles(scope, scope_id, user_id).await?.unwrap_or_default();
-    tx.set_member_roles(scope, scope_id, user_id, &invitation::merge_roles(&held, roles)).await?;
-    Ok(())
 }

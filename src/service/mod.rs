@@ -6,6 +6,7 @@ mod accounts;
 mod admin;
 mod auth;
 mod invitations;
+mod lifecycle;
 mod teams;
 mod users;
 
@@ -13,11 +14,12 @@ use std::sync::Arc;
 
 pub use admin::{InvitationListing, IssuedKey};
 pub use auth::{Authenticated, Revocation};
+pub use lifecycle::LinkTarget;
 pub use teams::NewTeam;
 pub use users::{ProjectListing, ProjectUser, UserQuery};
 
-use crate::auth::Verifier;
 use crate::auth::digest::Algorithm;
+use crate::auth::{ServerKeys, Verifier};
 use crate::clock::{SharedClock, UnixSeconds};
 use crate::domain::{DomainError, ObjectId, Org, Principal, Project, RoleCatalog};
 use crate::state::RequestState;
@@ -47,8 +49,8 @@ pub struct ProjectScope {
 }
 
 impl Service {
-    /// The digest nonce key and the token signing key live in the store, created by the first process, so
-    /// every process on one database accepts what another issued, across restarts too.
+    /// The digest nonce key, the token signing key and the invitation link key live in the store, created by the
+    /// first process, so every process on one database accepts what another issued, across restarts too.
     pub async fn new(
         store: Arc<Store>,
         state: Arc<dyn RequestState>,
@@ -56,10 +58,14 @@ impl Service {
         challenge_algorithm: Algorithm,
     ) -> anyhow::Result<Service> {
         let mut db = store.read().await?;
-        let nonce_key = server_key(db.server_secret("digest-nonce-key", &random_key()).await?, "digest-nonce-key")?;
-        let token_key = server_key(db.server_secret("token-signing-key", &random_key()).await?, "token-signing-key")?;
+        let mut key = async |name: &str| server_key(db.server_secret(name, &random_key()).await?, name);
+        let keys = ServerKeys {
+            nonce: key("digest-nonce-key").await?,
+            token: key("token-signing-key").await?,
+            link: key("invitation-link-key").await?,
+        };
         drop(db);
-        let verifier = Verifier::new(nonce_key, &token_key, challenge_algorithm);
+        let verifier = Verifier::new(keys, challenge_algorithm);
         Ok(Service { store, state, clock, verifier })
     }
 

@@ -1,4 +1,4 @@
-//! Invitations. Reads see pending (unexpired at `now`) invitations only; the partial unique indexes keep one
+//! Invitations. Reads see pending (neither expired at `now` nor declined) invitations only; the partial unique indexes keep one
 //! invitation per (project, username) and per (org, username), so concurrent creates cannot make two.
 
 use std::ops::DerefMut;
@@ -8,6 +8,8 @@ use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
 use super::dialect::RowLock;
+use sqlx::Row;
+
 use super::{Db, StoreError, StoreResult, WriteTx, id, int, json, optional_id, text, to_json, unmatchable};
 use crate::clock::UnixSeconds;
 use crate::domain::username::normalize;
@@ -22,7 +24,7 @@ struct StoredAssignment {
 }
 
 const COLUMNS: &str = "id, kind, org_id, project_id, username, username_norm, roles, team_ids, \
-     group_role_assignments, inviter_username, created_at, expires_at, user_id, companion";
+     group_role_assignments, inviter_username, created_at, expires_at, user_id, companion, declined_at";
 
 fn invitation_from_row(row: &AnyRow) -> StoreResult<Invitation> {
     let kind = text(row, "kind")?;
@@ -44,6 +46,7 @@ fn invitation_from_row(row: &AnyRow) -> StoreResult<Invitation> {
         inviter_username: text(row, "inviter_username")?,
         created_at: int(row, "created_at")?,
         expires_at: int(row, "expires_at")?,
+        declined_at: row.try_get("declined_at").map_err(|e| StoreError::Other(format!("column declined_at: {e}")))?,
     })
 }
 
@@ -82,7 +85,7 @@ impl<C: DerefMut<Target = AnyConnection>> Db<C> {
     ) -> StoreResult<Option<Invitation>> {
         let scope = scope_column(kind);
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM invitations WHERE id = $1 AND kind = $2 AND {scope} = $3 AND expires_at > $4"
+            "SELECT {COLUMNS} FROM invitations WHERE id = $1 AND kind = $2 AND {scope} = $3 AND expires_at > $4 AND declined_at IS NULL"
         )))
         .bind(invitation_id.to_string())
         .bind(kind.as_str())
@@ -95,13 +98,23 @@ impl<C: DerefMut<Target = AnyConnection>> Db<C> {
     }
 
     /// Any pending invitation by id, whatever its scope (for operators accepting on the invitee's behalf).
+    /// The invitation with this id whatever its state (expired and declined included).
+    pub async fn invitation_in_any_state(&mut self, invitation_id: &ObjectId) -> StoreResult<Option<Invitation>> {
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM invitations WHERE id = $1")))
+            .bind(invitation_id.to_string())
+            .fetch_optional(self.conn())
+            .await
+            .map_err(|e| self.fail(e))?;
+        row.as_ref().map(invitation_from_row).transpose()
+    }
+
     pub async fn invitation_by_id(
         &mut self,
         invitation_id: &ObjectId,
         now: UnixSeconds,
     ) -> StoreResult<Option<Invitation>> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM invitations WHERE id = $1 AND expires_at > $2"
+            "SELECT {COLUMNS} FROM invitations WHERE id = $1 AND expires_at > $2 AND declined_at IS NULL"
         )))
         .bind(invitation_id.to_string())
         .bind(now)
@@ -125,7 +138,7 @@ impl<C: DerefMut<Target = AnyConnection>> Db<C> {
         let scope = scope_column(kind);
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {COLUMNS} FROM invitations \
-             WHERE kind = $1 AND {scope} = $2 AND expires_at > $3 AND ($4 IS NULL OR username_norm = $4) \
+             WHERE kind = $1 AND {scope} = $2 AND expires_at > $3 AND declined_at IS NULL AND ($4 IS NULL OR username_norm = $4) \
              ORDER BY created_at, id"
         )))
         .bind(kind.as_str())
@@ -162,7 +175,7 @@ impl<C: DerefMut<Target = AnyConnection>> Db<C> {
         let scope = scope_column(invitation.kind);
         let updated = sqlx::query(sqlx::AssertSqlSafe(format!(
             "UPDATE invitations SET roles = $1, team_ids = $2, group_role_assignments = $3 \
-             WHERE id = $4 AND kind = $5 AND {scope} = $6 AND expires_at > $7"
+             WHERE id = $4 AND kind = $5 AND {scope} = $6 AND expires_at > $7 AND declined_at IS NULL"
         )))
         .bind(to_json(&invitation.roles))
         .bind(to_json(&invitation.team_ids))
@@ -189,7 +202,7 @@ impl<C: DerefMut<Target = AnyConnection>> Db<C> {
     ) -> StoreResult<bool> {
         let scope = scope_column(kind);
         let deleted = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "DELETE FROM invitations WHERE id = $1 AND kind = $2 AND {scope} = $3 AND expires_at > $4"
+            "DELETE FROM invitations WHERE id = $1 AND kind = $2 AND {scope} = $3 AND expires_at > $4 AND declined_at IS NULL"
         )))
         .bind(invitation_id.to_string())
         .bind(kind.as_str())
@@ -230,7 +243,7 @@ impl WriteTx {
     ) -> StoreResult<()> {
         let scope = scope_column(kind);
         sqlx::query(sqlx::AssertSqlSafe(format!(
-            "DELETE FROM invitations WHERE kind = $1 AND {scope} = $2 AND username_norm = $3 AND expires_at <= $4"
+            "DELETE FROM invitations WHERE kind = $1 AND {scope} = $2 AND username_norm = $3 AND (expires_at <= $4 OR declined_at IS NOT NULL)"
         )))
         .bind(kind.as_str())
         .bind(scope_id.to_string())
@@ -250,7 +263,7 @@ impl WriteTx {
     ) -> StoreResult<usize> {
         let scope = scope_column(kind);
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT COUNT(*) AS pending FROM invitations WHERE kind = $1 AND {scope} = $2 AND expires_at > $3"
+            "SELECT COUNT(*) AS pending FROM invitations WHERE kind = $1 AND {scope} = $2 AND expires_at > $3 AND declined_at IS NULL"
         )))
         .bind(kind.as_str())
         .bind(scope_id.to_string())
@@ -267,7 +280,7 @@ impl WriteTx {
         let on_conflict = if keep_existing { " ON CONFLICT DO NOTHING" } else { "" };
         let inserted = sqlx::query(sqlx::AssertSqlSafe(format!(
             "INSERT INTO invitations ({COLUMNS}) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14){on_conflict}"
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15){on_conflict}"
         )))
         .bind(invitation.id.to_string())
         .bind(invitation.kind.as_str())
@@ -283,6 +296,7 @@ impl WriteTx {
         .bind(invitation.expires_at)
         .bind(invitation.user_id.to_string())
         .bind(i64::from(invitation.companion))
+        .bind(invitation.declined_at)
         .execute(self.conn())
         .await
         .map_err(|e| self.fail(e))?
@@ -299,7 +313,7 @@ impl WriteTx {
     ) -> StoreResult<Option<Invitation>> {
         let lock = self.dialect.lock_suffix(RowLock::Update).unwrap_or_default();
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM invitations WHERE id = $1 AND expires_at > $2{lock}"
+            "SELECT {COLUMNS} FROM invitations WHERE id = $1 AND expires_at > $2 AND declined_at IS NULL{lock}"
         )))
         .bind(invitation_id.to_string())
         .bind(now)
@@ -310,11 +324,11 @@ impl WriteTx {
     }
 
     /// Rewrites every field of the invitation `invitation.id` but its identity (kind, scope, username, user):
-    /// a takeover makes it a new invitation in all but its id.
+    /// a takeover makes it a new invitation in all but its id; a declined one keeps the moment it was declined.
     pub async fn rewrite_invitation(&mut self, invitation: &Invitation) -> StoreResult<()> {
         sqlx::query(
             "UPDATE invitations SET roles = $2, team_ids = $3, group_role_assignments = $4, inviter_username = $5, \
-               created_at = $6, expires_at = $7, companion = $8 WHERE id = $1",
+               created_at = $6, expires_at = $7, companion = $8, declined_at = $9 WHERE id = $1",
         )
         .bind(invitation.id.to_string())
         .bind(to_json(&invitation.roles))
@@ -324,6 +338,7 @@ impl WriteTx {
         .bind(invitation.created_at)
         .bind(invitation.expires_at)
         .bind(i64::from(invitation.companion))
+        .bind(invitation.declined_at)
         .execute(self.conn())
         .await
         .map_err(|e| self.fail(e))?;

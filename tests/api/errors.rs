@@ -437,6 +437,7 @@ async fn a_full_org_refuses_the_org_invitation_a_project_invitation_brings() {
             inviter_username: "acmeownr".into(),
             created_at: T0,
             expires_at: T0 + 30 * 86_400,
+            declined_at: None,
         };
         insert_with_user(&mut tx, invitation).await;
     }

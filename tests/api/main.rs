@@ -5,6 +5,7 @@ mod authorization;
 mod digest;
 mod errors;
 mod invitations;
+mod invitee;
 mod lifecycle;
 mod limits;
 mod seeds;
