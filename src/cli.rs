@@ -72,6 +72,12 @@ pub struct ServeArgs {
     /// Token bucket of each org's and each project's teams endpoints (Atlas: 1200).
     #[arg(long, env = "ATLAS_INVITES_TEAMS_RATE_LIMIT", default_value = "1200/500")]
     pub teams_rate_limit: Quota,
+    /// Token bucket of each org's events endpoints (Atlas: 500).
+    #[arg(long, env = "ATLAS_INVITES_ORG_EVENTS_RATE_LIMIT", default_value = "500/250")]
+    pub org_events_rate_limit: Quota,
+    /// Token bucket of each project's events endpoints (Atlas: 300).
+    #[arg(long, env = "ATLAS_INVITES_PROJECT_EVENTS_RATE_LIMIT", default_value = "300/150")]
+    pub project_events_rate_limit: Quota,
     /// Failed authentications allowed per client address and minute.
     #[arg(long, env = "ATLAS_INVITES_FAILED_AUTH_PER_MINUTE", default_value_t = 60)]
     pub failed_auth_per_minute: u32,
@@ -258,6 +264,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             org_users: args.org_users_rate_limit,
             users: args.users_rate_limit,
             teams: args.teams_rate_limit,
+            org_events: args.org_events_rate_limit,
+            project_events: args.project_events_rate_limit,
             failed_auth_per_minute: args.failed_auth_per_minute,
         },
         trusted_proxies: args.trusted_proxies,

@@ -24,25 +24,31 @@ pub struct Principal {
     pub project_roles: BTreeMap<ObjectId, Vec<String>>,
     /// Networks the credential may call from; empty means anywhere.
     pub access_list: Vec<IpNet>,
+    /// The API key's id (events name it as `apiKeyId`); service accounts have none.
+    pub api_key_id: Option<ObjectId>,
+    /// Where the call came from, once the HTTP layer knows (events name it as `remoteAddress`).
+    pub remote_address: Option<IpAddr>,
 }
 
 impl Principal {
-    fn new(name: &str, org: Org, grants: &Grants) -> Principal {
+    fn new(name: &str, org: Org, grants: &Grants, api_key_id: Option<ObjectId>) -> Principal {
         Principal {
             name: name.to_string(),
             org,
             org_roles: grants.org_roles.clone(),
             project_roles: grants.project_roles.clone(),
             access_list: parse_access_list(&grants.access_list),
+            api_key_id,
+            remote_address: None,
         }
     }
 
     pub fn for_api_key(key: &ApiKey, org: Org) -> Principal {
-        Principal::new(&key.public_key, org, &key.grants)
+        Principal::new(&key.public_key, org, &key.grants, Some(key.id))
     }
 
     pub fn for_service_account(account: &ServiceAccount, org: Org) -> Principal {
-        Principal::new(&account.client_id, org, &account.grants)
+        Principal::new(&account.client_id, org, &account.grants, None)
     }
 }
 
@@ -163,6 +169,8 @@ mod tests {
                 .map(|(p, roles)| (id(p), roles.iter().map(|r| r.to_string()).collect()))
                 .collect(),
             access_list: vec![],
+            api_key_id: None,
+            remote_address: None,
         }
     }
 

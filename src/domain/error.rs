@@ -15,6 +15,7 @@ pub enum IdKind {
     Invitation,
     User,
     Team,
+    Event,
 }
 
 impl IdKind {
@@ -25,6 +26,7 @@ impl IdKind {
             IdKind::Invitation => "invitation",
             IdKind::User => "user",
             IdKind::Team => "team",
+            IdKind::Event => "event",
         }
     }
 }
@@ -60,6 +62,8 @@ pub enum DomainError {
     TeamNotFound { team_id: String, org_id: ObjectId },
     #[error("there is no team named {0:?}")]
     TeamNameNotFound(String),
+    #[error("there is no event with id {0}")]
+    EventNotFound(ObjectId),
     #[error("there is no user {0}")]
     UsernameNotFound(String),
     #[error("there is no user with id {0}")]

@@ -5,6 +5,7 @@
 pub mod access;
 pub mod accounts;
 pub mod error;
+pub mod events;
 pub mod ids;
 pub mod invitation;
 pub mod model;

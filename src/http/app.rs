@@ -40,7 +40,7 @@ pub struct Route {
 
 /// The resources the server serves, as Atlas's rate limits group them: invitations per project and per org,
 /// the MongoDB Cloud users per project, per org and per caller (`/users`), teams per org (with their users) and
-/// per project; the directory (orgs, projects) is not limited.
+/// per project, events per org and per project; the directory (orgs, projects) is not limited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Resource {
     ProjectInvitations,
@@ -50,6 +50,8 @@ pub enum Resource {
     Users,
     OrgTeams,
     ProjectTeams,
+    OrgEvents,
+    ProjectEvents,
     Directory,
 }
 
@@ -64,6 +66,9 @@ pub struct Limits {
     pub users: Quota,
     /// Each org's teams and each project's teams (recorded: Ratelimit-Limit 1200 on both, separate buckets).
     pub teams: Quota,
+    /// Each org's and each project's events (recorded: Ratelimit-Limit 500 and 300).
+    pub org_events: Quota,
+    pub project_events: Quota,
     /// Failed authentications allowed per client address and minute, so secrets cannot be guessed quickly.
     pub failed_auth_per_minute: u32,
 }
@@ -78,6 +83,8 @@ impl Default for Limits {
             org_users: Quota { capacity: 500, refill_per_minute: 250 },
             users: Quota { capacity: 2500, refill_per_minute: 2000 },
             teams: Quota { capacity: 1200, refill_per_minute: 500 },
+            org_events: Quota { capacity: 500, refill_per_minute: 250 },
+            project_events: Quota { capacity: 300, refill_per_minute: 150 },
             failed_auth_per_minute: 60,
         }
     }

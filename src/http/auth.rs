@@ -16,6 +16,7 @@ use super::app::AppState;
 use super::error::ApiError;
 use super::wire::FinalBody;
 use crate::auth::Refusal;
+use crate::domain::Principal;
 use crate::domain::ratelimit::Decision;
 use crate::service::{Authenticated, Service};
 
@@ -56,7 +57,7 @@ pub async fn require_principal(State(app): State<AppState>, mut request: Request
     if let Err(refused) = principal.authorize_network(client) {
         return ApiError::from(refused).into_response();
     }
-    request.extensions_mut().insert(principal);
+    request.extensions_mut().insert(Principal { remote_address: Some(client), ..principal });
     next.run(request).await
 }
 

@@ -225,6 +225,19 @@ impl From<DomainError> for ApiError {
                 format!("No pending invitation for username {username} exists."),
                 vec![json!(username)],
             ),
+            // Events: shaped like the catalogue's other missing and malformed ids (project-defined codes).
+            EventNotFound(id) => ApiError::new(
+                404,
+                "EVENT_NOT_FOUND",
+                format!("No event with ID {id} exists."),
+                vec![json!(id.to_string())],
+            ),
+            MalformedId { kind: IdKind::Event, id } => ApiError::new(
+                404,
+                "INVALID_EVENT_ID",
+                format!("An invalid event ID {id} was specified."),
+                vec![json!(id)],
+            ),
             // The invitee link's token names no pending invitation (project-defined code).
             LinkNotValid => ApiError::new(
                 404,

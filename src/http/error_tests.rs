@@ -22,6 +22,8 @@ fn expected(err: &DomainError) -> (u16, &'static str) {
         InvitationNotFound(_) => (404, "INVALID_INVITATION_ID"),
         NoInvitationForUsername(_) => (404, "INVITATION_NOT_FOUND"),
         LinkNotValid => (404, "INVITATION_LINK_NOT_VALID"),
+        EventNotFound(_) => (404, "EVENT_NOT_FOUND"),
+        MalformedId { kind: IdKind::Event, .. } => (404, "INVALID_EVENT_ID"),
         TeamNotFound { .. } => (404, "TEAM_NOT_FOUND"),
         UsernameNotFound(_) => (404, "USERNAME_NOT_FOUND"),
         UserNotFound(_) => (404, "USER_NOT_FOUND"),
@@ -73,6 +75,7 @@ fn every_variant() -> Vec<DomainError> {
         InvitationNotFound(id),
         NoInvitationForUsername("a@example.com".into()),
         LinkNotValid,
+        EventNotFound(id),
         TeamNotFound { team_id: "x".into(), org_id: id },
         UsernameNotFound("a@example.com".into()),
         UserNotFound(id),
@@ -104,7 +107,7 @@ fn every_variant() -> Vec<DomainError> {
         AddressNotOnAccessList(address),
         OrgRequiresAccessList(address),
     ];
-    for kind in [IdKind::Project, IdKind::Org, IdKind::Invitation, IdKind::User, IdKind::Team] {
+    for kind in [IdKind::Project, IdKind::Org, IdKind::Invitation, IdKind::User, IdKind::Team, IdKind::Event] {
         all.push(MalformedId { kind, id: "nope".into() });
     }
     for kind in [InvitationKind::Project, InvitationKind::Org] {

@@ -31,6 +31,10 @@ pub async fn rate_limit(State(app): State<AppState>, params: RawPathParams, requ
         Some(Resource::Users) => ("api/atlas/v2/users", "users", limits.users, Scope::Caller),
         Some(Resource::OrgTeams) => ("api/atlas/v2/orgs", "teams", limits.teams, Scope::Param("org_id")),
         Some(Resource::ProjectTeams) => ("api/atlas/v2/groups", "teams", limits.teams, Scope::Param("group_id")),
+        Some(Resource::OrgEvents) => ("api/atlas/v2/orgs", "events", limits.org_events, Scope::Param("org_id")),
+        Some(Resource::ProjectEvents) => {
+            ("api/atlas/v2/groups", "events", limits.project_events, Scope::Param("group_id"))
+        }
         Some(Resource::Directory) | None => return next.run(request).await,
     };
     // The bucket's scope is the project or the org the route names, or the calling credential.

@@ -11,6 +11,7 @@ mod auth;
 mod bodies;
 mod directory;
 pub mod error;
+mod events;
 mod invitations;
 mod invitee;
 mod limits;
@@ -42,7 +43,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/atlas/v2/orgs/{org_id}", v2.op(Resource::Directory, STABLE_2023, get(directory::get_org)))
         .route("/api/atlas/v2/groups/{group_id}", v2.op(Resource::Directory, STABLE_2023, get(directory::get_project)))
         .merge(user_routes(&v2))
-        .merge(team_routes(&v2));
+        .merge(team_routes(&v2))
+        .merge(event_routes(&v2));
     for surface in Surface::ALL {
         api = api.merge(invitation_routes(&Operations { state: &state, surface }));
     }
@@ -179,6 +181,25 @@ fn team_routes(ops: &Operations<'_>) -> Router<AppState> {
         .route(
             "/api/atlas/v2/groups/{group_id}/teams/{team_id}",
             project(get(get_group_team).patch(update_group_team).delete(remove_group_team)),
+        )
+}
+
+/// The Events API (v2, 2023-01-01).
+fn event_routes(ops: &Operations<'_>) -> Router<AppState> {
+    use events::*;
+    Router::new()
+        .route("/api/atlas/v2/orgs/{org_id}/events", ops.op(Resource::OrgEvents, STABLE_2023, get(list_org_events)))
+        .route(
+            "/api/atlas/v2/orgs/{org_id}/events/{event_id}",
+            ops.op(Resource::OrgEvents, STABLE_2023, get(get_org_event)),
+        )
+        .route(
+            "/api/atlas/v2/groups/{group_id}/events",
+            ops.op(Resource::ProjectEvents, STABLE_2023, get(list_group_events)),
+        )
+        .route(
+            "/api/atlas/v2/groups/{group_id}/events/{event_id}",
+            ops.op(Resource::ProjectEvents, STABLE_2023, get(get_group_event)),
         )
 }
 

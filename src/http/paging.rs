@@ -54,8 +54,25 @@ impl Page {
     /// TestAtlasTeamUsers/GET_api_atlas_v2_orgs_a0123456789abcdef012345a_users_1).
     pub fn of(self, items: Vec<Value>, base_url: &str, path: &str, flags: &[(&str, String)]) -> Value {
         let total = items.len();
-        let start = (self.page_num - 1).saturating_mul(self.items_per_page);
-        let results: Vec<Value> = items.into_iter().skip(start).take(self.items_per_page).collect();
+        let results: Vec<Value> = items.into_iter().skip(self.offset()).take(self.items_per_page).collect();
+        self.of_window(results, total, base_url, path, flags)
+    }
+
+    /// Where this page starts in the whole list.
+    pub fn offset(self) -> usize {
+        (self.page_num - 1).saturating_mul(self.items_per_page)
+    }
+
+    /// This page's `results`, already cut from a list of `total` items (by the store, for long lists).
+    pub fn of_window(
+        self,
+        results: Vec<Value>,
+        total: usize,
+        base_url: &str,
+        path: &str,
+        flags: &[(&str, String)],
+    ) -> Value {
+        let start = self.offset();
         let href = |page_num: usize| {
             let mut query: Vec<(&str, String)> = flags.to_vec();
             if self.count_parameter {

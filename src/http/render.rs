@@ -4,6 +4,7 @@
 use serde_json::{Value, json};
 
 use crate::clock::UnixSeconds;
+use crate::domain::events::{Actor, Event};
 use crate::domain::teams::ProjectTeam;
 use crate::domain::users::{OrgUser, Standing};
 use crate::domain::{Invitation, ObjectId, Org, Project, Team, User};
@@ -122,6 +123,52 @@ pub fn user_list_item(user: &User, org_id: &ObjectId, org_project_ids: &[ObjectI
     let mut body = self::user(user, org_id, org_project_ids, base_url);
     if let Some(links) = body.get_mut("links").and_then(Value::as_array_mut) {
         links.truncate(1);
+    }
+    body
+}
+
+/// An event (recorded: generic/events/TestEvents): who acted (`apiKeyId`, `publicKey`, `remoteAddress` for a
+/// credential; `userId`, `username` for a person; `isGlobalAdmin: true` for this server's operator), on whom or
+/// which team. Org lists write `orgId`, project lists do not; an event outside any project links to
+/// `/groups/null/events/{id}`, exactly as Atlas does.
+pub fn event(event: &Event, with_org: bool, base_url: &str) -> Value {
+    let group = event.project_id.map_or_else(|| "null".to_string(), |id| id.to_string());
+    let href = format!("{base_url}/api/atlas/v2/groups/{group}/events/{}", event.id);
+    let mut body = json!({
+        "created": timestamp(event.created_at),
+        "eventTypeName": event.event_type.as_str(),
+        "id": event.id,
+        "isGlobalAdmin": event.actor == Actor::Operator,
+        "links": [{ "href": href, "rel": "self" }],
+    });
+    let fields = body.as_object_mut().expect("an object");
+    if with_org {
+        fields.insert("orgId".into(), json!(event.org_id));
+    }
+    if let Some(project_id) = event.project_id {
+        fields.insert("groupId".into(), json!(project_id));
+    }
+    match &event.actor {
+        Actor::Credential { api_key_id, public_key, remote_address } => {
+            if let Some(id) = api_key_id {
+                fields.insert("apiKeyId".into(), json!(id));
+            }
+            fields.insert("publicKey".into(), json!(public_key));
+            if let Some(address) = remote_address {
+                fields.insert("remoteAddress".into(), json!(address.to_string()));
+            }
+        }
+        Actor::Person { user_id, username } => {
+            fields.insert("userId".into(), json!(user_id));
+            fields.insert("username".into(), json!(username));
+        }
+        Actor::Operator => {}
+    }
+    if let Some(username) = &event.target_username {
+        fields.insert("targetUsername".into(), json!(username));
+    }
+    if let Some(team_id) = event.team_id {
+        fields.insert("teamId".into(), json!(team_id));
     }
     body
 }
@@ -298,6 +345,44 @@ mod tests {
             "http://localhost:8080",
         );
         assert_eq!(item.to_string(), recorded);
+    }
+
+    #[test]
+    fn events_are_byte_identical_to_the_recorded_atlas_bodies() {
+        let id = |text: &str| ObjectId::parse(text).unwrap();
+        let actor = Actor::Credential {
+            api_key_id: Some(id("6835e821c794bf2ac0a9ec73")),
+            public_key: "nmtxqlkl".into(),
+            remote_address: Some("52.190.182.226".parse().unwrap()),
+        };
+        let created = at("2026-08-10T03:06:18Z");
+        let removed = Event {
+            id: id("6a79402ac0eb9e7a17719de9"),
+            ..Event::about_team(
+                crate::domain::events::EventType::TeamRemovedFromGroup,
+                &actor,
+                id("a0123456789abcdef012345a"),
+                Some(id("6a794012c0eb9e7a17719684")),
+                id("6a79401b2c88faeba59be48c"),
+                created,
+            )
+        };
+        // tests/recordings/generic/events/TestEvents/List_Organization_Events (one item of the org's list)
+        let recorded = r#"{"apiKeyId":"6835e821c794bf2ac0a9ec73","created":"2026-08-10T03:06:18Z","eventTypeName":"TEAM_REMOVED_FROM_GROUP","groupId":"6a794012c0eb9e7a17719684","id":"6a79402ac0eb9e7a17719de9","isGlobalAdmin":false,"links":[{"href":"http://localhost:8080/api/atlas/v2/groups/6a794012c0eb9e7a17719684/events/6a79402ac0eb9e7a17719de9","rel":"self"}],"orgId":"a0123456789abcdef012345a","publicKey":"nmtxqlkl","remoteAddress":"52.190.182.226","teamId":"6a79401b2c88faeba59be48c"}"#;
+        assert_eq!(event(&removed, true, "http://localhost:8080").to_string(), recorded);
+        let invited = Event {
+            id: id("6a793fd52c88faeba59bd5d4"),
+            ..Event::about_user(
+                crate::domain::events::EventType::InvitedToOrg,
+                &actor,
+                id("a0123456789abcdef012345a"),
+                None,
+                "test-738@mongodb.com",
+                at("2026-08-10T03:04:53Z"),
+            )
+        };
+        let recorded_invited = r#"{"apiKeyId":"6835e821c794bf2ac0a9ec73","created":"2026-08-10T03:04:53Z","eventTypeName":"INVITED_TO_ORG","id":"6a793fd52c88faeba59bd5d4","isGlobalAdmin":false,"links":[{"href":"http://localhost:8080/api/atlas/v2/groups/null/events/6a793fd52c88faeba59bd5d4","rel":"self"}],"orgId":"a0123456789abcdef012345a","publicKey":"nmtxqlkl","remoteAddress":"52.190.182.226","targetUsername":"test-738@mongodb.com"}"#;
+        assert_eq!(event(&invited, true, "http://localhost:8080").to_string(), recorded_invited);
     }
 
     #[test]

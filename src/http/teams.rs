@@ -19,6 +19,7 @@ use super::team_bodies;
 use super::users::{account_items, filter_flags, user_query};
 use super::versions::ApiVersion;
 use super::wire::{Payload, form_pairs, json_body};
+use crate::domain::events::Actor;
 use crate::domain::teams::ProjectTeam;
 use crate::domain::{IdKind, ObjectId, Org, Principal};
 use crate::service::{ProjectScope, UserQuery};
@@ -83,7 +84,7 @@ pub async fn create_org_team(
 ) -> Result<impl IntoResponse, ApiError> {
     let org = owned_org(&app, &principal, &org_id).await?;
     let input = team_bodies::team(json_body(&headers, &body)?)?;
-    let created = app.service.create_team(&org, input).await?;
+    let created = app.service.create_team(&Actor::of(&principal), &org, input).await?;
     let base = base_url(&headers);
     let location = HeaderValue::from_str(&format!("{base}/orgs/{}/teams/{}", org.id, created.team.id))
         .map_err(|_| ApiError::unexpected())?;
@@ -101,7 +102,7 @@ pub async fn rename_org_team(
     let org = owned_org(&app, &principal, &org_id).await?;
     let team_id = path_id(&team_id, IdKind::Team)?;
     let name = team_bodies::team_name(json_body(&headers, &body)?)?;
-    let team = app.service.rename_team(&org, &team_id, name).await?;
+    let team = app.service.rename_team(&Actor::of(&principal), &org, &team_id, name).await?;
     Ok(Payload::ok(render::team(&team, &base_url(&headers))))
 }
 
@@ -111,7 +112,7 @@ pub async fn delete_org_team(
     Path((org_id, team_id)): Path<(String, String)>,
 ) -> Answer {
     let org = owned_org(&app, &principal, &org_id).await?;
-    app.service.delete_team(&org, &path_id(&team_id, IdKind::Team)?).await?;
+    app.service.delete_team(&Actor::of(&principal), &org, &path_id(&team_id, IdKind::Team)?).await?;
     Ok(Payload::no_content())
 }
 
@@ -167,9 +168,9 @@ pub async fn change_team_member(
     let team_id = path_id(team_id, IdKind::Team)?;
     let user_id = path_id(&team_bodies::user_id(json_body(&headers, &body)?)?, IdKind::User)?;
     let user = if add {
-        app.service.add_team_users(&org, &team_id, &[user_id], true).await?.remove(0)
+        app.service.add_team_users(&Actor::of(&principal), &org, &team_id, &[user_id], true).await?.remove(0)
     } else {
-        app.service.remove_team_user(&org, &team_id, &user_id).await?
+        app.service.remove_team_user(&Actor::of(&principal), &org, &team_id, &user_id).await?
     };
     Ok(Payload::ok(render::org_user(&user)))
 }
@@ -187,7 +188,7 @@ pub async fn add_team_users(
     let team_id = path_id(&team_id, IdKind::Team)?;
     let ids = team_bodies::user_ids(json_body(&headers, &body)?)?;
     let user_ids = ids.iter().map(|id| path_id(id, IdKind::User)).collect::<Result<Vec<_>, _>>()?;
-    app.service.add_team_users(&org, &team_id, &user_ids, false).await?;
+    app.service.add_team_users(&Actor::of(&principal), &org, &team_id, &user_ids, false).await?;
     let members = app.service.list_team_users(&org, &team_id, &UserQuery::active()).await?;
     let base = base_url(&headers);
     let path = format!("/api/atlas/v2/orgs/{}/teams/{team_id}/users", org.id);
@@ -202,7 +203,7 @@ pub async fn remove_user_from_team(
 ) -> Answer {
     let org = owned_org(&app, &principal, &org_id).await?;
     let (team_id, user_id) = (path_id(&team_id, IdKind::Team)?, path_id(&user_id, IdKind::User)?);
-    app.service.remove_team_user(&org, &team_id, &user_id).await?;
+    app.service.remove_team_user(&Actor::of(&principal), &org, &team_id, &user_id).await?;
     Ok(Payload::no_content())
 }
 
@@ -265,7 +266,7 @@ pub async fn add_group_teams(
 ) -> Answer {
     let scope = managed_project(&app, route, &principal, &group_id).await?;
     let inputs = team_bodies::team_roles(json_body(&headers, &body)?)?;
-    let teams = app.service.add_project_teams(route.surface.catalog(), &scope, inputs).await?;
+    let teams = app.service.add_project_teams(&Actor::of(&principal), route.surface.catalog(), &scope, inputs).await?;
     let path = format!("/api/atlas/v2/groups/{}/teams", scope.project.id);
     Ok(Payload::ok(project_teams(&scope, &teams, Page::FIRST, &base_url(&headers), &path)))
 }
@@ -283,7 +284,10 @@ pub async fn update_group_team(
     let scope = managed_project(&app, route, &principal, &group_id).await?;
     let team_id = path_id(&team_id, IdKind::Team)?;
     let roles = team_bodies::team_role_update(json_body(&headers, &body)?, &team_id.to_string())?;
-    let teams = app.service.update_project_team(route.surface.catalog(), &scope, &team_id, roles).await?;
+    let teams = app
+        .service
+        .update_project_team(&Actor::of(&principal), route.surface.catalog(), &scope, &team_id, roles)
+        .await?;
     let path = format!("/api/atlas/v2/groups/{}/teams/{team_id}", scope.project.id);
     Ok(Payload::ok(project_teams(&scope, &teams, Page::FIRST, &base_url(&headers), &path)))
 }
@@ -295,6 +299,6 @@ pub async fn remove_group_team(
     Path((group_id, team_id)): Path<(String, String)>,
 ) -> Answer {
     let scope = managed_project(&app, route, &principal, &group_id).await?;
-    app.service.remove_project_team(&scope, &path_id(&team_id, IdKind::Team)?).await?;
+    app.service.remove_project_team(&Actor::of(&principal), &scope, &path_id(&team_id, IdKind::Team)?).await?;
     Ok(Payload::no_content())
 }

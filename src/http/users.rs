@@ -19,6 +19,7 @@ use super::render;
 use super::user_bodies;
 use super::versions::ApiVersion;
 use super::wire::{Payload, form_pairs, json_body};
+use crate::domain::events::Actor;
 use crate::domain::users::{MembershipStatus, OrgUser, OrgUserUpdate};
 use crate::domain::{IdKind, ObjectId, Org, Principal};
 use crate::service::{ProjectListing, ProjectScope, UserQuery};
@@ -149,7 +150,7 @@ pub async fn update_org_user(
     let org = app.service.org_scope(&principal, &path_id(&org_id, IdKind::Org)?).await?;
     let user_id = path_id(&user_id, IdKind::User)?;
     let update = user_bodies::org_user_update(json_body(&headers, &body)?)?;
-    let user = app.service.update_org_user(surface.catalog(), &org, &user_id, update).await?;
+    let user = app.service.update_org_user(&Actor::of(&principal), surface.catalog(), &org, &user_id, update).await?;
     Ok(Payload::ok(render::org_user(&user)))
 }
 
@@ -166,9 +167,9 @@ pub async fn change_org_role(
     let (user_id, add) = role_action(&segment, &format!("/api/atlas/v2/orgs/{org_id}/users/{segment}"))?;
     let role = user_bodies::one_role(json_body(&headers, &body)?, "orgRole")?;
     let user = if add {
-        app.service.add_org_role(surface.catalog(), &org, &user_id, role).await?
+        app.service.add_org_role(&Actor::of(&principal), surface.catalog(), &org, &user_id, role).await?
     } else {
-        app.service.remove_org_role(surface.catalog(), &org, &user_id, role).await?
+        app.service.remove_org_role(&Actor::of(&principal), surface.catalog(), &org, &user_id, role).await?
     };
     Ok(Payload::ok(render::org_user(&user)))
 }
@@ -181,7 +182,7 @@ pub async fn remove_org_user(
 ) -> Answer {
     let org = app.service.org_scope(&principal, &path_id(&org_id, IdKind::Org)?).await?;
     let user_id = path_id(&user_id, IdKind::User)?;
-    app.service.remove_org_user(&org, &user_id, version.is_before_users_api()).await?;
+    app.service.remove_org_user(&Actor::of(&principal), &org, &user_id, version.is_before_users_api()).await?;
     Ok(Payload::no_content())
 }
 
@@ -198,7 +199,7 @@ pub async fn update_org_user_roles(
     let user_id = path_id(&user_id, IdKind::User)?;
     let org_roles = user_bodies::role_set(json_body(&headers, &body)?, "orgRoles")?;
     let update = OrgUserUpdate { org_roles: Some(org_roles.unwrap_or_default()), ..OrgUserUpdate::default() };
-    let user = app.service.update_org_user(surface.catalog(), &org, &user_id, update).await?;
+    let user = app.service.update_org_user(&Actor::of(&principal), surface.catalog(), &org, &user_id, update).await?;
     Ok(Payload::ok(json!({ "orgRoles": user.org_roles })))
 }
 
@@ -266,7 +267,7 @@ pub async fn remove_group_user(
     Path((group_id, user_id)): Path<(String, String)>,
 ) -> Answer {
     let scope = app.service.project_scope(&principal, &path_id(&group_id, IdKind::Project)?, surface.catalog()).await?;
-    app.service.remove_project_user(&scope, &path_id(&user_id, IdKind::User)?).await?;
+    app.service.remove_project_user(&Actor::of(&principal), &scope, &path_id(&user_id, IdKind::User)?).await?;
     Ok(Payload::no_content())
 }
 
@@ -283,9 +284,9 @@ pub async fn change_group_role(
     let (user_id, add) = role_action(&segment, &format!("/api/atlas/v2/groups/{group_id}/users/{segment}"))?;
     let role = user_bodies::one_role(json_body(&headers, &body)?, "groupRole")?;
     let user = if add {
-        app.service.add_project_role(surface.catalog(), &scope, &user_id, role).await?
+        app.service.add_project_role(&Actor::of(&principal), surface.catalog(), &scope, &user_id, role).await?
     } else {
-        app.service.remove_project_role(surface.catalog(), &scope, &user_id, role).await?
+        app.service.remove_project_role(&Actor::of(&principal), surface.catalog(), &scope, &user_id, role).await?
     };
     Ok(Payload::ok(render::project_user(&user)))
 }
@@ -301,8 +302,16 @@ pub async fn update_group_user_roles(
 ) -> Answer {
     let scope = app.service.project_scope(&principal, &path_id(&group_id, IdKind::Project)?, surface.catalog()).await?;
     let roles = user_bodies::role_set(json_body(&headers, &body)?, "groupRoles")?;
-    let user =
-        app.service.set_project_user_roles(surface.catalog(), &scope, &path_id(&user_id, IdKind::User)?, roles).await?;
+    let user = app
+        .service
+        .set_project_user_roles(
+            &Actor::of(&principal),
+            surface.catalog(),
+            &scope,
+            &path_id(&user_id, IdKind::User)?,
+            roles,
+        )
+        .await?;
     Ok(Payload::ok(json!({ "groupRoles": user.roles })))
 }
 

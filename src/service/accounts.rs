@@ -5,6 +5,7 @@ use super::invitations::{Origin, insert_checked};
 use super::users::UserQuery;
 use super::{Service, ServiceResult};
 use crate::domain::accounts::{self, AccountInput};
+use crate::domain::events::Actor;
 use crate::domain::invitation::{self, InviteeStanding, OrgContext};
 use crate::domain::username::normalize;
 use crate::domain::users::{MembershipStatus, OrgUser};
@@ -75,7 +76,7 @@ impl Service {
             let ctx = OrgContext { org, project_ids: &project_ids, team_ids: &team_ids };
             let standing = InviteeStanding { user_id: Some(user_id), org_member: false, project_member: false };
             let planned = invitation::plan_org_invitation(catalog, &ctx, input, &principal.name, standing, now)?;
-            insert_checked(&mut tx, planned, now, Origin::Explicit).await?;
+            insert_checked(&mut tx, &Actor::of(principal), planned, now, Origin::Explicit).await?;
         }
         let created = tx.user(&user_id).await?.ok_or(DomainError::UserNotFound(user_id))?;
         tx.commit().await?;

@@ -3,6 +3,7 @@
 
 use super::{Error, ProjectScope, Service, ServiceResult};
 use crate::clock::UnixSeconds;
+use crate::domain::events::{Actor, Event, EventType};
 use crate::domain::invitation::{
     self, InviteeStanding, NewProjectInvitation, OrgContext, OrgInvitationInput, ProjectInvitationInput,
 };
@@ -44,9 +45,9 @@ impl Service {
         let NewProjectInvitation { invitation, companion_org_invitation } = planned;
         let mut tx = self.store.write().await?;
         // The project's lock is taken before the org's, here and everywhere.
-        let invitation = insert_checked(&mut tx, invitation, now, Origin::Explicit).await?;
+        let invitation = insert_checked(&mut tx, &Actor::of(principal), invitation, now, Origin::Explicit).await?;
         if let Some(companion) = companion_org_invitation {
-            insert_checked(&mut tx, companion, now, Origin::Companion).await?;
+            insert_checked(&mut tx, &Actor::of(principal), companion, now, Origin::Companion).await?;
         }
         tx.commit().await?;
         Ok(invitation)
@@ -103,7 +104,7 @@ impl Service {
         let ctx = OrgContext { org, project_ids: &project_ids, team_ids: &team_ids };
         let planned = invitation::plan_org_invitation(catalog, &ctx, input, &principal.name, standing, now)?;
         let mut tx = self.store.write().await?;
-        let invitation = insert_checked(&mut tx, planned, now, Origin::Explicit).await?;
+        let invitation = insert_checked(&mut tx, &Actor::of(principal), planned, now, Origin::Explicit).await?;
         tx.commit().await?;
         Ok(invitation)
     }
@@ -244,15 +245,37 @@ pub(super) enum Origin {
     Companion,
 }
 
-/// Inserts one invitation in `tx`, replacing an expired one for the same username, within the scope's cap of
-/// users and pending invitations; the invited person's user row is made if the username is new. Returns the
-/// invitation as stored (a companion taken over keeps its id and user).
+/// Inserts one invitation in `tx` as `place` does, with the event Atlas writes for it (INVITED_TO_ORG, also
+/// for a companion org invitation, or INVITED_TO_GROUP — recorded events). Returns the invitation as stored.
 pub(super) async fn insert_checked(
+    tx: &mut WriteTx,
+    actor: &Actor,
+    invitation: Invitation,
+    now: UnixSeconds,
+    origin: Origin,
+) -> ServiceResult<Invitation> {
+    let (stored, is_new) = place(tx, invitation, now, origin).await?;
+    if is_new {
+        let event_type = match stored.kind {
+            InvitationKind::Org => EventType::InvitedToOrg,
+            InvitationKind::Project => EventType::InvitedToGroup,
+        };
+        let event = Event::about_user(event_type, actor, stored.org_id, stored.project_id, &stored.username, now);
+        tx.insert_event(&event).await?;
+    }
+    Ok(stored)
+}
+
+/// Inserts one invitation, replacing an expired or declined one for the same username, within the scope's cap
+/// of users and pending invitations; the invited person's user row is made if the username is new. Returns the
+/// invitation as stored (a companion taken over keeps its id and user) and whether it is a new invitation (a
+/// companion that found a pending org invitation is not).
+async fn place(
     tx: &mut WriteTx,
     mut invitation: Invitation,
     now: UnixSeconds,
     origin: Origin,
-) -> ServiceResult<Invitation> {
+) -> ServiceResult<(Invitation, bool)> {
     let (kind, scope_id) = (invitation.kind, invitation.scope_id());
     let username_norm = normalize(&invitation.username);
     tx.lock_scope(kind, &scope_id).await?;
@@ -261,18 +284,18 @@ pub(super) async fn insert_checked(
     let existing = tx.invitations(kind, &scope_id, Some(&username_norm), now).await?.into_iter().next();
     let conflict = || DomainError::AlreadyInvited { username: invitation.username.clone(), scope_id };
     match (existing, origin) {
-        (Some(_), Origin::Companion) => return Ok(invitation),
+        (Some(_), Origin::Companion) => return Ok((invitation, false)),
         (Some(taken), Origin::Explicit) if taken.companion => {
             let taken_over = users::take_over_companion(&taken, invitation);
             tx.rewrite_invitation(&taken_over).await?;
-            return Ok(taken_over);
+            return Ok((taken_over, true));
         }
         (Some(_), _) => return Err(conflict().into()),
         (None, _) => {}
     }
     invitation::ensure_capacity(kind, tx.pending_count(kind, &scope_id, now).await?)?;
     match tx.insert_invitation(&invitation, origin == Origin::Companion).await {
-        Ok(_) => Ok(invitation),
+        Ok(inserted) => Ok((invitation, inserted)),
         // A concurrent create won the unique index (possible on PostgreSQL between the read and the insert).
         Err(StoreError::Conflict) => Err(conflict().into()),
         Err(other) => Err(other.into()),

@@ -5,6 +5,7 @@
 use super::{Service, ServiceResult};
 use crate::auth::links::LinkSigner;
 use crate::clock::UnixSeconds;
+use crate::domain::events::{Actor, Event, EventType};
 use crate::domain::invitation::{self, Invitation, InvitationKind};
 use crate::domain::username::normalize;
 use crate::domain::{DomainError, ObjectId, Org, Project};
@@ -52,7 +53,7 @@ impl Service {
 
     pub async fn accept_by_link(&self, token: &str) -> ServiceResult<Invitation> {
         let invitation = self.pending_linked_invitation(token).await?;
-        self.accept_invitation(&invitation.id).await
+        self.accept(&invitation.id, Acceptor::Invitee).await
     }
 
     pub async fn decline_by_link(&self, token: &str) -> ServiceResult<Invitation> {
@@ -77,6 +78,10 @@ impl Service {
     /// a concurrent accept and delete wins. A project invitation takes its companion org invitation with it
     /// (the person has joined the org), granting that one's roles too.
     pub async fn accept_invitation(&self, invitation_id: &ObjectId) -> ServiceResult<Invitation> {
+        self.accept(invitation_id, Acceptor::Operator).await
+    }
+
+    async fn accept(&self, invitation_id: &ObjectId, acceptor: Acceptor) -> ServiceResult<Invitation> {
         let now = self.now();
         let mut tx = self.store.write().await?;
         let invitation = tx
@@ -90,14 +95,26 @@ impl Service {
         let user_id =
             tx.lock_user(&invitation.user_id, &invitation.username, &normalize(&invitation.username), now).await?;
         tx.activate_user(&user_id, now).await?;
+        let actor = match acceptor {
+            Acceptor::Invitee => Actor::Person { user_id, username: invitation.username.clone() },
+            Acceptor::Operator => Actor::Operator,
+        };
+        let joined = |event_type, project_id| {
+            Event::about_user(event_type, &actor, invitation.org_id, project_id, &invitation.username, now)
+        };
         for one in &accepted {
             let granted = invitation::acceptance(one);
-            grant(&mut tx, MembershipScope::Org, &granted.org_id, &user_id, &granted.org_roles).await?;
+            if grant(&mut tx, MembershipScope::Org, &granted.org_id, &user_id, &granted.org_roles).await? {
+                tx.insert_event(&joined(EventType::JoinedOrg, None)).await?;
+            }
             for (project_id, roles) in &granted.project_roles {
-                grant(&mut tx, MembershipScope::Project, project_id, &user_id, roles).await?;
+                if grant(&mut tx, MembershipScope::Project, project_id, &user_id, roles).await? {
+                    tx.insert_event(&joined(EventType::JoinedGroup, Some(*project_id))).await?;
+                }
             }
             for team_id in &granted.team_ids {
                 tx.add_team_member(team_id, &user_id).await?;
+                tx.insert_event(&joined(EventType::JoinedTeam, None)).await?;
             }
             tx.remove_invitation(&one.id).await?;
         }
@@ -143,14 +160,23 @@ async fn companion_of(
     Ok(org_invitations.into_iter().find(|candidate| candidate.companion))
 }
 
+/// Who accepts: the person through the link, or an operator on their behalf (`atlas-invites admin`).
+#[derive(Clone, Copy)]
+enum Acceptor {
+    Invitee,
+    Operator,
+}
+
+/// Adds the roles to the user's membership of the org or project; true when that made the user a member.
 async fn grant(
     tx: &mut WriteTx,
     scope: MembershipScope,
     scope_id: &ObjectId,
     user_id: &ObjectId,
     roles: &[String],
-) -> ServiceResult<()> {
-    let held = tx.member_roles(scope, scope_id, user_id).await?.unwrap_or_default();
-    tx.set_member_roles(scope, scope_id, user_id, &invitation::merge_roles(&held, roles)).await?;
-    Ok(())
+) -> ServiceResult<bool> {
+    let held = tx.member_roles(scope, scope_id, user_id).await?;
+    let merged = invitation::merge_roles(held.as_deref().unwrap_or_default(), roles);
+    tx.set_member_roles(scope, scope_id, user_id, &merged).await?;
+    Ok(held.is_none())
 }

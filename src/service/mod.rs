@@ -5,6 +5,7 @@
 mod accounts;
 mod admin;
 mod auth;
+mod events;
 mod invitations;
 mod lifecycle;
 mod teams;
@@ -14,6 +15,7 @@ use std::sync::Arc;
 
 pub use admin::{InvitationListing, IssuedKey};
 pub use auth::{Authenticated, Revocation};
+pub use events::EventPage;
 pub use lifecycle::LinkTarget;
 pub use teams::NewTeam;
 pub use users::{ProjectListing, ProjectUser, UserQuery};

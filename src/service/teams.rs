@@ -5,6 +5,7 @@
 use super::users::{UserQuery, locked_org_user, write_assignment};
 use super::{ProjectScope, Service, ServiceResult};
 use crate::clock::UnixSeconds;
+use crate::domain::events::{Actor, Event, EventType};
 use crate::domain::teams::{self, ProjectTeam, TeamInput, TeamRoleInput};
 use crate::domain::username::normalize;
 use crate::domain::users::{self, Assignment, MembershipStatus, OrgUser};
@@ -40,7 +41,7 @@ impl Service {
     }
 
     /// createOrgTeam: a named team with at least one of the org's active or pending users.
-    pub async fn create_team(&self, org: &Org, input: TeamInput) -> ServiceResult<NewTeam> {
+    pub async fn create_team(&self, actor: &Actor, org: &Org, input: TeamInput) -> ServiceResult<NewTeam> {
         let now = self.now();
         let mut tx = self.store.write().await?;
         tx.lock_scope(InvitationKind::Org, &org.id).await?;
@@ -56,18 +57,26 @@ impl Service {
         }
         let founders = teams::founding_members(usernames, &org_users(&mut tx, org, now).await?, &team)?;
         insert_named(&mut tx, &team).await?;
+        tx.insert_event(&Event::about_team(EventType::TeamCreated, actor, org.id, None, team.id, now)).await?;
         let mut usernames = Vec::with_capacity(founders.len());
         for (size, founder) in founders.into_iter().enumerate() {
             usernames.push(founder.username.clone());
             let team_ids = teams::join(Some(&founder), &team, size, &founder.id)?;
-            write_assignment(&mut tx, &org.id, with_teams(&founder, team_ids), founder, now).await?;
+            write_assignment(&mut tx, actor, &org.id, with_teams(&founder, team_ids), founder, now).await?;
         }
         tx.commit().await?;
         Ok(NewTeam { team, usernames })
     }
 
     /// renameOrgTeam: the name must be free in the org.
-    pub async fn rename_team(&self, org: &Org, team_id: &ObjectId, name: Option<String>) -> ServiceResult<Team> {
+    pub async fn rename_team(
+        &self,
+        actor: &Actor,
+        org: &Org,
+        team_id: &ObjectId,
+        name: Option<String>,
+    ) -> ServiceResult<Team> {
+        let now = self.now();
         let mut tx = self.store.write().await?;
         tx.lock_scope(InvitationKind::Org, &org.id).await?;
         let team = team_in(&mut tx, org, team_id).await?;
@@ -77,12 +86,13 @@ impl Service {
             Err(StoreError::Conflict) => return Err(DomainError::TeamNameTaken { name, org_id: org.id }.into()),
             other => other?,
         }
+        tx.insert_event(&Event::about_team(EventType::TeamNameChanged, actor, org.id, None, team.id, now)).await?;
         tx.commit().await?;
         Ok(Team { name, ..team })
     }
 
     /// deleteOrgTeam: only a team no project holds; its members and pending users leave it.
-    pub async fn delete_team(&self, org: &Org, team_id: &ObjectId) -> ServiceResult<()> {
+    pub async fn delete_team(&self, actor: &Actor, org: &Org, team_id: &ObjectId) -> ServiceResult<()> {
         let now = self.now();
         let mut tx = self.store.write().await?;
         tx.lock_scope(InvitationKind::Org, &org.id).await?;
@@ -90,18 +100,24 @@ impl Service {
         if tx.team_has_projects(&team.id).await? {
             return Err(DomainError::TeamStillAssigned(team.id).into());
         }
-        // Members leave with the team's memberships; pending and lapsed users' invitations forget it.
-        let invited: Vec<OrgUser> = org_users(&mut tx, org, now)
+        // Members leave with the team's memberships (REMOVED_FROM_TEAM each, then TEAM_DELETED, as recorded);
+        // pending and lapsed users' invitations forget it.
+        let (invited, members): (Vec<OrgUser>, Vec<OrgUser>) = org_users(&mut tx, org, now)
             .await?
             .into_iter()
-            .filter(|user| user.invitation().is_some() && user.team_ids.contains(&team.id))
-            .collect();
+            .filter(|user| user.team_ids.contains(&team.id))
+            .partition(|user| user.invitation().is_some());
+        for member in &members {
+            let left = Event::about_user(EventType::RemovedFromTeam, actor, org.id, None, &member.username, now);
+            tx.insert_event(&left).await?;
+        }
         for user in invited {
             let Some(user) = locked_org_user(&mut tx, &org.id, &user.id, now).await? else { continue };
             let team_ids = user.team_ids.iter().copied().filter(|id| *id != team.id).collect();
-            write_assignment(&mut tx, &org.id, with_teams(&user, team_ids), user, now).await?;
+            write_assignment(&mut tx, actor, &org.id, with_teams(&user, team_ids), user, now).await?;
         }
         tx.delete_team(&team.id).await?;
+        tx.insert_event(&Event::about_team(EventType::TeamDeleted, actor, org.id, None, team.id, now)).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -124,6 +140,7 @@ impl Service {
     /// none): the users join the team; the answer is each user as it now is.
     pub async fn add_team_users(
         &self,
+        actor: &Actor,
         org: &Org,
         team_id: &ObjectId,
         user_ids: &[ObjectId],
@@ -145,7 +162,7 @@ impl Service {
             }
             let team_ids = teams::join(user.as_ref(), &team, size, user_id)?;
             let user = user.expect("join admits only an existing user");
-            joined.push(write_assignment(&mut tx, &org.id, with_teams(&user, team_ids), user, now).await?);
+            joined.push(write_assignment(&mut tx, actor, &org.id, with_teams(&user, team_ids), user, now).await?);
             size += 1;
         }
         tx.commit().await?;
@@ -153,7 +170,13 @@ impl Service {
     }
 
     /// removeOrgTeamUser and the deprecated removeUserFromTeam: the user leaves the team.
-    pub async fn remove_team_user(&self, org: &Org, team_id: &ObjectId, user_id: &ObjectId) -> ServiceResult<OrgUser> {
+    pub async fn remove_team_user(
+        &self,
+        actor: &Actor,
+        org: &Org,
+        team_id: &ObjectId,
+        user_id: &ObjectId,
+    ) -> ServiceResult<OrgUser> {
         let now = self.now();
         let mut tx = self.store.write().await?;
         tx.lock_scope(InvitationKind::Org, &org.id).await?;
@@ -161,7 +184,7 @@ impl Service {
         let user = locked_org_user(&mut tx, &org.id, user_id, now).await?;
         let team_ids = teams::leave(user.as_ref(), &team, user_id)?;
         let user = user.expect("leave admits only an existing user");
-        let left = write_assignment(&mut tx, &org.id, with_teams(&user, team_ids), user, now).await?;
+        let left = write_assignment(&mut tx, actor, &org.id, with_teams(&user, team_ids), user, now).await?;
         tx.commit().await?;
         Ok(left)
     }
@@ -180,16 +203,20 @@ impl Service {
     /// addGroupTeams: the teams join the project with their roles; the answer is every team of the project.
     pub async fn add_project_teams(
         &self,
+        actor: &Actor,
         catalog: &RoleCatalog,
         scope: &ProjectScope,
         inputs: Vec<TeamRoleInput>,
     ) -> ServiceResult<Vec<ProjectTeam>> {
+        let now = self.now();
         let mut tx = self.store.write().await?;
         tx.lock_scope(InvitationKind::Project, &scope.project.id).await?;
         let org_teams = tx.teams(Some(&scope.org.id)).await?;
         let current = tx.project_teams(&scope.project.id).await?;
         for assigned in teams::assign_teams(catalog, &scope.project, &org_teams, &current, inputs)? {
             tx.set_project_team(&scope.project.id, &assigned).await?;
+            let added = project_team_event(EventType::TeamAddedToGroup, actor, scope, assigned.team_id, now);
+            tx.insert_event(&added).await?;
         }
         let all = tx.project_teams(&scope.project.id).await?;
         tx.commit().await?;
@@ -200,22 +227,31 @@ impl Service {
     /// project, as addGroupTeams answers.
     pub async fn update_project_team(
         &self,
+        actor: &Actor,
         catalog: &RoleCatalog,
         scope: &ProjectScope,
         team_id: &ObjectId,
         role_names: Option<Vec<String>>,
     ) -> ServiceResult<Vec<ProjectTeam>> {
+        let now = self.now();
         let mut tx = self.store.write().await?;
         tx.lock_scope(InvitationKind::Project, &scope.project.id).await?;
         let current = tx.project_teams(&scope.project.id).await?;
         let roles = teams::new_team_roles(catalog, &scope.project, &current, team_id, role_names)?;
         tx.set_project_team(&scope.project.id, &ProjectTeam { team_id: *team_id, roles }).await?;
+        tx.insert_event(&project_team_event(EventType::TeamRolesModified, actor, scope, *team_id, now)).await?;
         let all = tx.project_teams(&scope.project.id).await?;
         tx.commit().await?;
         Ok(all)
     }
 
-    pub async fn remove_project_team(&self, scope: &ProjectScope, team_id: &ObjectId) -> ServiceResult<()> {
+    pub async fn remove_project_team(
+        &self,
+        actor: &Actor,
+        scope: &ProjectScope,
+        team_id: &ObjectId,
+    ) -> ServiceResult<()> {
+        let now = self.now();
         let mut tx = self.store.write().await?;
         tx.lock_scope(InvitationKind::Project, &scope.project.id).await?;
         let current = tx.project_teams(&scope.project.id).await?;
@@ -223,6 +259,7 @@ impl Service {
             return Err(DomainError::TeamNotInProject { team_id: *team_id, project_id: scope.project.id }.into());
         }
         tx.remove_project_team(&scope.project.id, team_id).await?;
+        tx.insert_event(&project_team_event(EventType::TeamRemovedFromGroup, actor, scope, *team_id, now)).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -244,6 +281,16 @@ impl Service {
         tx.commit().await?;
         Ok(team)
     }
+}
+
+fn project_team_event(
+    event_type: EventType,
+    actor: &Actor,
+    scope: &ProjectScope,
+    team_id: ObjectId,
+    now: UnixSeconds,
+) -> Event {
+    Event::about_team(event_type, actor, scope.org.id, Some(scope.project.id), team_id, now)
 }
 
 fn not_found(team_id: &ObjectId, org: &Org) -> DomainError {

@@ -6,6 +6,7 @@
 use super::invitations::{Origin, insert_checked};
 use super::{ProjectScope, Service, ServiceResult};
 use crate::clock::UnixSeconds;
+use crate::domain::events::{self, Actor, Event, EventType};
 use crate::domain::invitation::OrgContext;
 use crate::domain::teams;
 use crate::domain::username::normalize;
@@ -102,39 +103,49 @@ impl Service {
     /// updateOrgUser: only the fields sent change.
     pub async fn update_org_user(
         &self,
+        actor: &Actor,
         catalog: &RoleCatalog,
         org: &Org,
         user_id: &ObjectId,
         update: OrgUserUpdate,
     ) -> ServiceResult<OrgUser> {
-        self.change_org_user(org, user_id, |current, ctx| users::update_org_user(catalog, ctx, current, update)).await
+        self.change_org_user(actor, org, user_id, |current, ctx| users::update_org_user(catalog, ctx, current, update))
+            .await
     }
 
     pub async fn add_org_role(
         &self,
+        actor: &Actor,
         catalog: &RoleCatalog,
         org: &Org,
         user_id: &ObjectId,
         role: Option<String>,
     ) -> ServiceResult<OrgUser> {
         let role = users::one_org_role(catalog, role, &org.id)?;
-        self.change_org_roles(org, user_id, |held| users::add_role(held, &role)).await
+        self.change_org_roles(actor, org, user_id, |held| users::add_role(held, &role)).await
     }
 
     pub async fn remove_org_role(
         &self,
+        actor: &Actor,
         catalog: &RoleCatalog,
         org: &Org,
         user_id: &ObjectId,
         role: Option<String>,
     ) -> ServiceResult<OrgUser> {
         let role = users::one_org_role(catalog, role, &org.id)?;
-        self.change_org_roles(org, user_id, |held| users::remove_role(held, &role)).await
+        self.change_org_roles(actor, org, user_id, |held| users::remove_role(held, &role)).await
     }
 
     /// removeOrgUser: a member leaves the org (and its projects and teams); a pending or expired user's
     /// invitation is deleted. `active_only` is the 2023-01-01 version, which sees members only.
-    pub async fn remove_org_user(&self, org: &Org, user_id: &ObjectId, active_only: bool) -> ServiceResult<()> {
+    pub async fn remove_org_user(
+        &self,
+        actor: &Actor,
+        org: &Org,
+        user_id: &ObjectId,
+        active_only: bool,
+    ) -> ServiceResult<()> {
         let now = self.now();
         let mut tx = self.store.write().await?;
         let user = locked_org_user(&mut tx, &org.id, user_id, now)
@@ -142,7 +153,12 @@ impl Service {
             .filter(|user| !active_only || user.status == MembershipStatus::Active)
             .ok_or(DomainError::UserNotInOrg { user_id: *user_id, org_id: org.id })?;
         match &user.standing {
-            Standing::Member { .. } => tx.remove_from_org(&org.id, user_id).await?,
+            Standing::Member { .. } => {
+                tx.remove_from_org(&org.id, user_id).await?;
+                let removed = Event::about_user(EventType::RemovedFromOrg, actor, org.id, None, &user.username, now);
+                tx.insert_event(&removed).await?;
+            }
+            // Atlas writes no event when an invitation is deleted (recorded events).
             Standing::Invited(invitation) => tx.remove_invitation(&invitation.id).await?,
         }
         tx.commit().await?;
@@ -199,7 +215,7 @@ impl Service {
         scope: &ProjectScope,
         input: ProjectUserInput,
     ) -> ServiceResult<ProjectUser> {
-        let now = self.now();
+        let (now, actor) = (self.now(), Actor::of(principal));
         let (username, roles) = users::project_user_request(catalog, &scope.project, input)?;
         let mut tx = self.store.write().await?;
         tx.lock_scope(crate::domain::InvitationKind::Org, &scope.org.id).await?;
@@ -207,7 +223,7 @@ impl Service {
         let existing = org_user_in(&mut tx, &scope.org.id, &user_id, now).await?;
         let plan = users::plan_project_user(
             &scope.project,
-            username,
+            username.clone(),
             roles,
             existing.as_ref(),
             user_id,
@@ -217,6 +233,15 @@ impl Service {
         let user = match plan {
             ProjectUserPlan::Grant { user_id, roles } => {
                 tx.set_member_roles(MembershipScope::Project, &scope.project.id, &user_id, &roles).await?;
+                let joined = Event::about_user(
+                    EventType::JoinedGroup,
+                    &actor,
+                    scope.org.id,
+                    Some(scope.project.id),
+                    &username,
+                    now,
+                );
+                tx.insert_event(&joined).await?;
                 let current = existing.expect("a grant is planned for an existing member");
                 granted(current, &scope.project.id, roles)
             }
@@ -225,7 +250,7 @@ impl Service {
                 OrgUser::invited(invitation, now)
             }
             ProjectUserPlan::Invite(invitation) => {
-                OrgUser::invited(insert_checked(&mut tx, invitation, now, Origin::Explicit).await?, now)
+                OrgUser::invited(insert_checked(&mut tx, &actor, invitation, now, Origin::Explicit).await?, now)
             }
         };
         tx.commit().await?;
@@ -234,53 +259,62 @@ impl Service {
     }
 
     /// removeGroupUser: the user's roles in the project go; a pending user keeps the org invitation.
-    pub async fn remove_project_user(&self, scope: &ProjectScope, user_id: &ObjectId) -> ServiceResult<()> {
-        self.change_project_roles(scope, user_id, |_| Ok(None)).await.map(|_| ())
+    pub async fn remove_project_user(
+        &self,
+        actor: &Actor,
+        scope: &ProjectScope,
+        user_id: &ObjectId,
+    ) -> ServiceResult<()> {
+        self.change_project_roles(actor, scope, user_id, |_| Ok(None)).await.map(|_| ())
     }
 
     /// updateGroupUserRoles (`PUT …/roles`): the roles in the project become exactly these.
     pub async fn set_project_user_roles(
         &self,
+        actor: &Actor,
         catalog: &RoleCatalog,
         scope: &ProjectScope,
         user_id: &ObjectId,
         roles: Option<Vec<String>>,
     ) -> ServiceResult<ProjectUser> {
         let roles = users::project_role_set(catalog, roles, &scope.project.id)?;
-        self.change_project_roles(scope, user_id, |_| Ok(Some(roles))).await
+        self.change_project_roles(actor, scope, user_id, |_| Ok(Some(roles))).await
     }
 
     pub async fn add_project_role(
         &self,
+        actor: &Actor,
         catalog: &RoleCatalog,
         scope: &ProjectScope,
         user_id: &ObjectId,
         role: Option<String>,
     ) -> ServiceResult<ProjectUser> {
         let role = users::one_project_role(catalog, role, &scope.project.id)?;
-        self.change_project_roles(scope, user_id, |held| users::add_role(held, &role).map(Some)).await
+        self.change_project_roles(actor, scope, user_id, |held| users::add_role(held, &role).map(Some)).await
     }
 
     pub async fn remove_project_role(
         &self,
+        actor: &Actor,
         catalog: &RoleCatalog,
         scope: &ProjectScope,
         user_id: &ObjectId,
         role: Option<String>,
     ) -> ServiceResult<ProjectUser> {
         let role = users::one_project_role(catalog, role, &scope.project.id)?;
-        self.change_project_roles(scope, user_id, |held| users::remove_role(held, &role).map(Some)).await
+        self.change_project_roles(actor, scope, user_id, |held| users::remove_role(held, &role).map(Some)).await
     }
 
     // --- shared steps ---
 
     async fn change_org_roles(
         &self,
+        actor: &Actor,
         org: &Org,
         user_id: &ObjectId,
         change: impl FnOnce(&[String]) -> DomainResult<Vec<String>>,
     ) -> ServiceResult<OrgUser> {
-        self.change_org_user(org, user_id, |current, _| {
+        self.change_org_user(actor, org, user_id, |current, _| {
             Ok(Assignment {
                 org_roles: change(&current.org_roles)?,
                 project_roles: current.project_roles.clone(),
@@ -292,6 +326,7 @@ impl Service {
 
     async fn change_project_roles(
         &self,
+        actor: &Actor,
         scope: &ProjectScope,
         user_id: &ObjectId,
         change: impl FnOnce(&[String]) -> DomainResult<Option<Vec<String>>>,
@@ -300,7 +335,7 @@ impl Service {
         let not_in_project = DomainError::UserNotInProject { user_id: *user_id, project_id };
         let mut roles = Vec::new();
         let user = self
-            .change_org_user(&scope.org, user_id, |current, _| {
+            .change_org_user(actor, &scope.org, user_id, |current, _| {
                 let held = current.roles_in(&project_id).ok_or(not_in_project.clone())?;
                 let changed = change(held)?;
                 roles = changed.clone().unwrap_or_default();
@@ -319,6 +354,7 @@ impl Service {
     /// roles, projects and teams, or a pending user's invitation.
     async fn change_org_user(
         &self,
+        actor: &Actor,
         org: &Org,
         user_id: &ObjectId,
         decide: impl FnOnce(&OrgUser, &OrgContext<'_>) -> DomainResult<Assignment>,
@@ -334,21 +370,23 @@ impl Service {
         let team_ids: Vec<ObjectId> = tx.teams(Some(&org.id)).await?.into_iter().map(|t| t.id).collect();
         let ctx = OrgContext { org, project_ids: &project_ids, team_ids: &team_ids };
         let assignment = decide(&current, &ctx)?;
-        let changed = write_assignment(&mut tx, &org.id, assignment, current, now).await?;
+        let changed = write_assignment(&mut tx, actor, &org.id, assignment, current, now).await?;
         tx.commit().await?;
         Ok(changed)
     }
 }
 
-/// Writes what a user is to become in the org: a member's roles, projects and teams, or a pending user's
-/// invitation.
+/// Writes what a user is to become in the org: a member's roles, projects and teams (with the events of the
+/// change), or a pending user's invitation.
 pub(super) async fn write_assignment(
     tx: &mut WriteTx,
+    actor: &Actor,
     org_id: &ObjectId,
     assignment: Assignment,
     current: OrgUser,
     now: UnixSeconds,
 ) -> ServiceResult<OrgUser> {
+    tx.insert_events(&events::membership_changes(actor, *org_id, &current, &assignment, now)).await?;
     Ok(match &current.standing {
         Standing::Member { .. } => {
             tx.set_member_roles(MembershipScope::Org, org_id, &current.id, &assignment.org_roles).await?;

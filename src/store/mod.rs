@@ -5,11 +5,12 @@
 //! `Store::read` lends a connection whose statements each commit on their own; `Store::write` opens a write
 //! transaction (`WriteTx`) in which the service reads, decides and writes as one unit. Queries are methods of
 //! `Db`, so each is available in both, grouped by what they touch: `directory`, `credentials`,
-//! `invitations`, `teams`.
+//! `invitations`, `teams`, `events`.
 
 mod credentials;
 pub mod dialect;
 mod directory;
+mod events;
 mod invitations;
 mod teams;
 
@@ -24,6 +25,7 @@ use sqlx::{Any, AnyPool, Row, Transaction};
 
 pub use dialect::Dialect;
 pub use directory::MembershipScope;
+pub use events::EventScope;
 
 use crate::domain::ObjectId;
 

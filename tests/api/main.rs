@@ -4,6 +4,7 @@
 mod authorization;
 mod digest;
 mod errors;
+mod events;
 mod invitations;
 mod invitee;
 mod lifecycle;

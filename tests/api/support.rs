@@ -9,7 +9,7 @@ use std::sync::Arc;
 use atlas_invites::clock::{Clock, ManualClock, SharedClock};
 use atlas_invites::domain::{InvitationKind, ObjectId};
 use atlas_invites::service::Service;
-use atlas_invites::store::Store;
+use atlas_invites::store::{EventScope, Store};
 use atlas_invites::{ServerOptions, fixtures};
 use reqwest::Method;
 use reqwest::header::{HeaderMap, HeaderValue};
@@ -253,7 +253,7 @@ impl TestServer {
         body["access_token"].as_str().expect("access_token").to_string()
     }
 
-    /// Every invitation, team and membership the store holds, for asserting that a refused request changed nothing.
+    /// Every invitation, team, membership and event the store holds, for asserting that a refused request changed nothing.
     pub async fn snapshot(&self) -> String {
         let now = self.clock.now();
         let mut db = self.store.read().await.unwrap();
@@ -263,6 +263,9 @@ impl TestServer {
             let invitations = db.invitations(InvitationKind::Org, &org.id, None, now).await.unwrap();
             lines.extend(invitations.iter().map(|i| format!("{i:?}")));
             lines.extend(db.teams(Some(&org.id)).await.unwrap().iter().map(|t| format!("{t:?}")));
+            let all = atlas_invites::domain::events::EventQuery::default();
+            let (events, _) = db.events(EventScope::Org(org.id), &all, 0, 1_000_000).await.unwrap();
+            lines.extend(events.iter().map(|e| format!("{e:?}")));
             for project in db.projects(Some(&org.id)).await.unwrap() {
                 lines.push(format!("{project:?}"));
                 lines.extend(db.project_teams(&project.id).await.unwrap().iter().map(|t| format!("{t:?}")));
