@@ -81,6 +81,10 @@ pub struct ServeArgs {
     /// Failed authentications allowed per client address and minute.
     #[arg(long, env = "ATLAS_INVITES_FAILED_AUTH_PER_MINUTE", default_value_t = 60)]
     pub failed_auth_per_minute: u32,
+    /// Refuse more than N invitations a minute from one client address, as Atlas does with 10
+    /// (INVITATIONS_RATE_LIMITED_IP); off unless given.
+    #[arg(long, env = "ATLAS_INVITES_INVITATIONS_PER_ADDRESS_PER_MINUTE", value_parser = clap::value_parser!(u32).range(1..))]
+    pub invitations_per_address_per_minute: Option<u32>,
     /// A proxy (address or CIDR) whose X-Forwarded-For header names the client; repeatable. Without one the
     /// header is ignored.
     #[arg(long = "trusted-proxy", env = "ATLAS_INVITES_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_network)]
@@ -267,6 +271,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             org_events: args.org_events_rate_limit,
             project_events: args.project_events_rate_limit,
             failed_auth_per_minute: args.failed_auth_per_minute,
+            invitations_per_address_per_minute: args.invitations_per_address_per_minute,
         },
         trusted_proxies: args.trusted_proxies,
     };

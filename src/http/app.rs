@@ -71,6 +71,9 @@ pub struct Limits {
     pub project_events: Quota,
     /// Failed authentications allowed per client address and minute, so secrets cannot be guessed quickly.
     pub failed_auth_per_minute: u32,
+    /// Atlas's invitations per client address and minute (10 on Atlas); off unless set, as a test suite calls
+    /// from one address.
+    pub invitations_per_address_per_minute: Option<u32>,
 }
 
 impl Default for Limits {
@@ -86,6 +89,7 @@ impl Default for Limits {
             org_events: Quota { capacity: 500, refill_per_minute: 250 },
             project_events: Quota { capacity: 300, refill_per_minute: 150 },
             failed_auth_per_minute: 60,
+            invitations_per_address_per_minute: None,
         }
     }
 }

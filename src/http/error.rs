@@ -128,6 +128,14 @@ impl ApiError {
         )
         .retrying_after(retry_after)
     }
+    pub fn invitations_rate_limited(per_minute: u32) -> Self {
+        Self::new(
+            400,
+            "INVITATIONS_RATE_LIMITED_IP",
+            format!("Rate limit of {per_minute} invitations per 1 minutes exceeded."),
+            vec![json!(per_minute), json!(1)],
+        )
+    }
     /// Too many failed authentications from one address (Atlas's legacy RATE_LIMITED shape).
     pub fn too_many_failed_authentications(per_minute: u32, retry_after: u64) -> Self {
         Self::new(

@@ -12,6 +12,7 @@ use serde_json::Value;
 use super::app::{AppState, Route, path_id};
 use super::bodies::{self, Username};
 use super::error::ApiError;
+use super::limits;
 use super::render;
 use super::wire::{Payload, form_pairs, json_body};
 use crate::domain::{IdKind, Principal};
@@ -50,6 +51,7 @@ pub async fn create_project_invitation(
     body: Bytes,
 ) -> Answer {
     let scope = app.service.project_scope(&principal, &path_id(&group_id, IdKind::Project)?, surface.catalog()).await?;
+    limits::spend_invitation(&app, &principal).await?;
     let input = bodies::project_invitation(json_body(&headers, &body)?, Username::Expected)?;
     let invitation = app.service.create_project_invitation(surface.catalog(), &principal, &scope, input).await?;
     Ok(Payload::with_status(surface.created(), render::project_invitation(&invitation, &scope.project)))
@@ -64,6 +66,7 @@ pub async fn update_project_invitation_by_username(
     body: Bytes,
 ) -> Answer {
     let scope = app.service.project_scope(&principal, &path_id(&group_id, IdKind::Project)?, surface.catalog()).await?;
+    limits::spend_invitation(&app, &principal).await?;
     let input = bodies::project_invitation(json_body(&headers, &body)?, Username::Expected)?;
     let invitation = app.service.update_project_invitation_by_username(surface.catalog(), &scope, input).await?;
     Ok(Payload::ok(render::project_invitation(&invitation, &scope.project)))
@@ -134,6 +137,7 @@ pub async fn create_org_invitation(
     body: Bytes,
 ) -> Answer {
     let org = app.service.org_scope(&principal, &path_id(&org_id, IdKind::Org)?).await?;
+    limits::spend_invitation(&app, &principal).await?;
     let input =
         bodies::org_invitation(json_body(&headers, &body)?, Username::Expected, surface.has_group_role_assignments())?;
     let invitation = app.service.create_org_invitation(surface.catalog(), &principal, &org, input).await?;
@@ -152,6 +156,7 @@ pub async fn update_org_invitation_by_username(
     body: Bytes,
 ) -> Answer {
     let org = app.service.org_scope(&principal, &path_id(&org_id, IdKind::Org)?).await?;
+    limits::spend_invitation(&app, &principal).await?;
     let input =
         bodies::org_invitation(json_body(&headers, &body)?, Username::Expected, surface.has_group_role_assignments())?;
     let invitation = app.service.update_org_invitation_by_username(surface.catalog(), &org, input).await?;

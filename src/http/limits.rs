@@ -75,3 +75,20 @@ fn set_headers(response: &mut Response, quota: Quota, remaining: u32) {
     headers.insert("ratelimit-limit", HeaderValue::from(quota.capacity));
     headers.insert("ratelimit-remaining", HeaderValue::from(remaining));
 }
+
+/// Atlas's limit on invitations from one address ("Rate limit of 10 invitations per 1 minutes exceeded." —
+/// 400 INVITATIONS_RATE_LIMITED_IP, terraform-provider-mongodbatlas issue #1589), when the operator turns it on
+/// (`--invitations-per-address-per-minute`). Each create that may invite someone spends one, once the caller is
+/// known to be allowed to make it; the buckets live in the request state, so replicas on one store share them.
+pub async fn spend_invitation(app: &AppState, principal: &Principal) -> Result<(), ApiError> {
+    let (Some(per_minute), Some(address)) =
+        (app.options.limits.invitations_per_address_per_minute, principal.remote_address)
+    else {
+        return Ok(());
+    };
+    let quota = Quota { capacity: per_minute, refill_per_minute: per_minute };
+    match app.service.rate_limit(&format!("invitations-by-address:{address}"), quota, true).await? {
+        Decision::Allowed { .. } => Ok(()),
+        Decision::Limited { .. } => Err(ApiError::invitations_rate_limited(per_minute)),
+    }
+}

@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 
 use super::app::{AppState, Route, path_id};
 use super::error::ApiError;
+use super::limits;
 use super::paging::{Page, base_url, flag};
 use super::render;
 use super::user_bodies;
@@ -134,6 +135,7 @@ pub async fn create_org_user(
     body: Bytes,
 ) -> Answer {
     let org = app.service.org_scope(&principal, &path_id(&org_id, IdKind::Org)?).await?;
+    limits::spend_invitation(&app, &principal).await?;
     let input = user_bodies::org_user(json_body(&headers, &body)?)?;
     let user = app.service.create_org_user(surface.catalog(), &principal, &org, input).await?;
     Ok(Payload::with_status(StatusCode::CREATED, render::org_user(&user)))
@@ -255,6 +257,7 @@ pub async fn add_group_user(
     body: Bytes,
 ) -> Answer {
     let scope = app.service.project_scope(&principal, &path_id(&group_id, IdKind::Project)?, surface.catalog()).await?;
+    limits::spend_invitation(&app, &principal).await?;
     let input = user_bodies::project_user(json_body(&headers, &body)?)?;
     let user = app.service.add_project_user(surface.catalog(), &principal, &scope, input).await?;
     Ok(Payload::with_status(StatusCode::CREATED, render::project_user(&user)))
@@ -326,6 +329,7 @@ pub async fn create_user(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<impl IntoResponse, ApiError> {
+    limits::spend_invitation(&app, &principal).await?;
     let input = user_bodies::account(json_body(&headers, &body)?)?;
     let user = app.service.create_account(surface.catalog(), &principal, input).await?;
     let base = base_url(&headers);

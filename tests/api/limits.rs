@@ -149,3 +149,40 @@ async fn service_account_tokens_are_minted_anywhere_but_used_only_from_the_list(
     server.with_token(token).get(&path).await.assert_error(403, "IP_ADDRESS_NOT_ON_ACCESS_LIST");
     assert_eq!(server.with_token_from(token, "127.0.0.2").get(&path).await.status, 200);
 }
+
+#[tokio::test]
+async fn the_per_address_invitation_limit_is_atlas_s_when_turned_on() {
+    let options = ServerOptions {
+        limits: Limits { invitations_per_address_per_minute: Some(3), ..Limits::default() },
+        ..ServerOptions::default()
+    };
+    let server = TestServer::start_with(options).await;
+    let owner = server.as_(&OWNER);
+    let invite = |n: u32| json!({"username": format!("u{n}@example.com"), "roles": ["ORG_MEMBER"]});
+    for n in 0..2 {
+        assert_eq!(owner.post(&format!("/api/atlas/v2/orgs/{O1}/invites"), &invite(n)).await.status, 200);
+    }
+    let project = json!({"username": "p@example.com", "roles": ["GROUP_READ_ONLY"]});
+    assert_eq!(owner.post(&format!("/api/atlas/v2/groups/{PA}/invites"), &project).await.status, 200);
+
+    let before = server.snapshot().await;
+    let refused = owner.post(&format!("/api/atlas/v2/orgs/{O1}/invites"), &invite(9)).await;
+    refused.assert_error(400, "INVITATIONS_RATE_LIMITED_IP");
+    assert_eq!(refused.json()["detail"], "Rate limit of 3 invitations per 1 minutes exceeded.");
+    // Reads are not invitations.
+    assert_eq!(owner.get(&format!("/api/atlas/v2/orgs/{O1}/invites")).await.status, 200);
+    assert_eq!(server.snapshot().await, before, "a refused invitation changed the store");
+
+    server.clock.advance(60);
+    assert_eq!(owner.post(&format!("/api/atlas/v2/orgs/{O1}/invites"), &invite(9)).await.status, 200);
+}
+
+#[tokio::test]
+async fn invitations_from_one_address_are_not_limited_by_default() {
+    let server = TestServer::start().await;
+    let owner = server.as_(&OWNER);
+    for n in 0..12 {
+        let body = json!({"username": format!("u{n}@example.com"), "roles": ["ORG_MEMBER"]});
+        assert_eq!(owner.post(&format!("/api/atlas/v2/orgs/{O1}/invites"), &body).await.status, 200);
+    }
+}
