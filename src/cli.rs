@@ -255,6 +255,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let clock: SharedClock = Arc::new(SystemClock);
+    let _serving = crate::store::claim_serving(&args.store.database_url)?;
     let store = Arc::new(Store::open(&args.store.database_url).await?);
     let options = ServerOptions {
         challenge_algorithm: match args.digest_algorithm {

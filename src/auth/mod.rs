@@ -24,6 +24,9 @@ pub enum Refusal {
     Digest { stale: bool },
     /// A bearer token that is not (or no longer) valid (RFC 6750 §3.1).
     Bearer,
+    /// A digest answer whose `uri` is not the request's target: "the server SHOULD return 400 Bad Request"
+    /// (RFC 7616 §3.4.6), since what was signed is not what is asked.
+    WrongUri,
 }
 
 /// A digest answer that matched its key with a fresh nonce; it counts once the (nonce, nc) use is recorded as
@@ -78,8 +81,11 @@ impl Verifier {
     /// target) and qop=auth.
     pub fn parse_digest(&self, authorization: &str, request_target: &str) -> Result<DigestResponse, Refusal> {
         let credentials = digest::parse_authorization(authorization).map_err(|_| Refusal::Digest { stale: false })?;
-        if credentials.realm != digest::REALM || credentials.uri != request_target || credentials.qop.is_none() {
+        if credentials.realm != digest::REALM || credentials.qop.is_none() {
             return Err(Refusal::Digest { stale: false });
+        }
+        if credentials.uri != request_target {
+            return Err(Refusal::WrongUri);
         }
         Ok(credentials)
     }
@@ -172,6 +178,10 @@ mod tests {
             Err(Refusal::Digest { stale: true }),
             "right credentials on an expired nonce: stale"
         );
-        assert_eq!(verifier.parse_digest(&header, "/api/atlas/v2/groups"), Err(Refusal::Digest { stale: false }));
+        assert_eq!(
+            verifier.parse_digest(&header, "/api/atlas/v2/groups"),
+            Err(Refusal::WrongUri),
+            "signed for another target"
+        );
     }
 }

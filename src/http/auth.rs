@@ -27,6 +27,10 @@ pub const CHALLENGE_BODY: &str = "{\n  \"error\" : 401,\n  \"reason\" : \"Unauth
 pub async fn require_principal(State(app): State<AppState>, mut request: Request, next: Next) -> Response {
     let service = &app.service;
     let per_minute = app.options.limits.failed_auth_per_minute;
+    // Two Authorization headers (a Bearer and a Digest, say) would leave which one counts to chance: refused.
+    if request.headers().get_all(AUTHORIZATION).iter().count() > 1 {
+        return ApiError::ambiguous_authorization().into_response();
+    }
     let authorization = request.headers().get(AUTHORIZATION).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let Some(authorization) = authorization else {
         return refusal_response(service, Refusal::Digest { stale: false });
@@ -46,7 +50,7 @@ pub async fn require_principal(State(app): State<AppState>, mut request: Request
     let principal = match outcome {
         Ok(Authenticated::Caller(principal)) => principal,
         Ok(Authenticated::Refused(refusal)) => {
-            if matches!(refusal, Refusal::Digest { stale: false } | Refusal::Bearer) {
+            if matches!(refusal, Refusal::Digest { stale: false } | Refusal::Bearer | Refusal::WrongUri) {
                 service.record_failure(client, per_minute).await;
             }
             return refusal_response(service, refusal);
@@ -75,6 +79,7 @@ fn refusal_response(service: &Service, refusal: Refusal) -> Response {
     let header = match refusal {
         Refusal::Digest { stale } => service.challenge(stale),
         Refusal::Bearer => "Bearer realm=\"MMS Public API\", error=\"invalid_token\"".to_string(),
+        Refusal::WrongUri => return ApiError::digest_uri_mismatch().into_response(),
     };
     let mut response = Response::new(Body::from(CHALLENGE_BODY));
     *response.status_mut() = StatusCode::UNAUTHORIZED;

@@ -153,8 +153,28 @@ impl ApiError {
     pub fn unexpected() -> Self {
         Self::new(500, "UNEXPECTED_ERROR", "Unexpected error.", vec![])
     }
+    /// The store did not answer in time (it is down or overloaded): the client may retry soon (RFC 9110
+    /// §10.2.3, Retry-After with 503).
     pub fn service_unavailable() -> Self {
         Self::new(503, "SERVICE_UNAVAILABLE", "The service is temporarily unavailable. Retry later.", vec![])
+            .retrying_after(5)
+    }
+    /// Project-defined code: more than one Authorization header.
+    pub fn ambiguous_authorization() -> Self {
+        Self::new(400, "AMBIGUOUS_AUTHORIZATION", "The request carries more than one Authorization header.", vec![])
+    }
+    /// Project-defined code: RFC 7616 §3.4.6.
+    pub fn digest_uri_mismatch() -> Self {
+        Self::new(400, "DIGEST_URI_MISMATCH", "The digest uri does not name the request's target.", vec![])
+    }
+    /// Project-defined code: a JSON object naming one attribute twice is ambiguous (which one counts?).
+    pub fn duplicate_attribute(attribute: &str) -> Self {
+        Self::new(
+            400,
+            "DUPLICATE_ATTRIBUTE",
+            format!("The attribute {attribute} appears more than once in the request body."),
+            vec![json!(attribute)],
+        )
     }
     /// A 4xx produced by the framework without a more specific Atlas code.
     pub fn invalid_request(status: u16) -> Self {

@@ -134,6 +134,7 @@ fn every_domain_error_maps_to_its_atlas_status_and_code() {
 fn store_failures_say_nothing_of_the_database() {
     let unavailable = ApiError::from(StoreError::Unavailable("connection refused to 10.0.0.5".into()));
     assert_eq!((unavailable.status, unavailable.error_code), (503, "SERVICE_UNAVAILABLE"));
+    assert_eq!(unavailable.retry_after, Some(5), "a 503 says when to retry");
     let other = ApiError::from(StoreError::Other("syntax error at or near SELECT".into()));
     assert_eq!((other.status, other.error_code), (500, "UNEXPECTED_ERROR"));
     assert!(!other.detail.contains("SELECT"));

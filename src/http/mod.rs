@@ -19,6 +19,7 @@ mod oauth;
 mod paging;
 pub mod pretty;
 pub mod render;
+mod strict_json;
 pub mod surface;
 mod team_bodies;
 mod teams;

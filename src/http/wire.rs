@@ -14,6 +14,7 @@ use time::macros::datetime;
 use super::app::{AppState, MAX_BODY_BYTES, Route};
 use super::error::ApiError;
 use super::pretty::to_pretty_string;
+use super::strict_json::StrictJsonError;
 use super::versions;
 
 /// `x-sunset: 2027-07-01` in the Atlas spec for every deprecated version; after it the version answers 410
@@ -261,7 +262,10 @@ pub fn json_body(headers: &HeaderMap, body: &Bytes) -> Result<Value, ApiError> {
     if !is_json {
         return Err(ApiError::unsupported_media_type(content_type));
     }
-    serde_json::from_slice(body).map_err(|_| ApiError::malformed_json())
+    super::strict_json::parse(body).map_err(|err| match err {
+        StrictJsonError::DuplicateKey(key) => ApiError::duplicate_attribute(&key),
+        StrictJsonError::Malformed => ApiError::malformed_json(),
+    })
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use crate::domain::invitation::{
 };
 use crate::domain::username::normalize;
 use crate::domain::users;
-use crate::domain::{DomainError, Invitation, InvitationKind, ObjectId, Org, Principal, RoleCatalog};
+use crate::domain::{DomainError, DomainResult, Invitation, InvitationKind, ObjectId, Org, Principal, RoleCatalog};
 use crate::store::{StoreError, WriteTx};
 
 impl Service {
@@ -60,9 +60,11 @@ impl Service {
         invitation_id: &ObjectId,
         roles: Option<Vec<String>>,
     ) -> ServiceResult<Invitation> {
-        let current = self.project_invitation(scope, invitation_id).await?;
-        let updated = invitation::update_project_invitation(catalog, &current, roles)?;
-        self.persist_update(updated).await
+        let target = Target::Id(*invitation_id);
+        self.update_locked(&scope.org, InvitationKind::Project, &scope.project.id, target, |current, _| {
+            invitation::update_project_invitation(catalog, current, roles)
+        })
+        .await
     }
 
     /// PATCH on the collection: the invitation is the pending one with that username.
@@ -72,9 +74,11 @@ impl Service {
         scope: &ProjectScope,
         input: ProjectInvitationInput,
     ) -> ServiceResult<Invitation> {
-        let current = self.pending_by_username(InvitationKind::Project, &scope.project.id, input.username).await?;
-        let updated = invitation::update_project_invitation(catalog, &current, input.roles)?;
-        self.persist_update(updated).await
+        let target = Target::Username(input.username);
+        self.update_locked(&scope.org, InvitationKind::Project, &scope.project.id, target, |current, _| {
+            invitation::update_project_invitation(catalog, current, input.roles)
+        })
+        .await
     }
 
     pub async fn delete_project_invitation(&self, scope: &ProjectScope, invitation_id: &ObjectId) -> ServiceResult<()> {
@@ -116,8 +120,10 @@ impl Service {
         invitation_id: &ObjectId,
         input: OrgInvitationInput,
     ) -> ServiceResult<Invitation> {
-        let current = self.org_invitation(org, invitation_id).await?;
-        self.apply_org_update(catalog, org, current, input).await
+        self.update_locked(org, InvitationKind::Org, &org.id, Target::Id(*invitation_id), |current, ctx| {
+            invitation::update_org_invitation(catalog, ctx, current, input)
+        })
+        .await
     }
 
     pub async fn update_org_invitation_by_username(
@@ -126,8 +132,11 @@ impl Service {
         org: &Org,
         mut input: OrgInvitationInput,
     ) -> ServiceResult<Invitation> {
-        let current = self.pending_by_username(InvitationKind::Org, &org.id, input.username.take()).await?;
-        self.apply_org_update(catalog, org, current, input).await
+        let target = Target::Username(input.username.take());
+        self.update_locked(org, InvitationKind::Org, &org.id, target, |current, ctx| {
+            invitation::update_org_invitation(catalog, ctx, current, input)
+        })
+        .await
     }
 
     pub async fn delete_org_invitation(&self, org: &Org, invitation_id: &ObjectId) -> ServiceResult<()> {
@@ -174,19 +183,6 @@ impl Service {
         Ok((projects.into_iter().map(|p| p.id).collect(), teams.into_iter().map(|t| t.id).collect()))
     }
 
-    async fn apply_org_update(
-        &self,
-        catalog: &RoleCatalog,
-        org: &Org,
-        current: Invitation,
-        input: OrgInvitationInput,
-    ) -> ServiceResult<Invitation> {
-        let (project_ids, team_ids) = self.org_contents(org).await?;
-        let ctx = OrgContext { org, project_ids: &project_ids, team_ids: &team_ids };
-        let updated = invitation::update_org_invitation(catalog, &ctx, &current, input)?;
-        self.persist_update(updated).await
-    }
-
     /// An invitation id from another scope, of the other kind, or expired is answered exactly like one that
     /// never existed (404 INVALID_INVITATION_ID, seen from Atlas after acceptance).
     async fn pending(
@@ -203,25 +199,40 @@ impl Service {
             .ok_or(Error::Domain(DomainError::InvitationNotFound(*invitation_id)))
     }
 
-    async fn pending_by_username(
+    /// A PATCH as one read-modify-write: the pending invitation (by id, or the one with that username) is read
+    /// under its row lock in a write transaction, changed and written, so two concurrent PATCHes both apply.
+    async fn update_locked(
         &self,
+        org: &Org,
         kind: InvitationKind,
         scope_id: &ObjectId,
-        username: Option<String>,
+        target: Target,
+        change: impl FnOnce(&Invitation, &OrgContext<'_>) -> DomainResult<Invitation>,
     ) -> ServiceResult<Invitation> {
-        let username = username.ok_or(DomainError::MissingAttribute("username"))?;
-        let found =
-            self.store.read().await?.invitations(kind, scope_id, Some(&normalize(&username)), self.now()).await?;
-        found.into_iter().next().ok_or(Error::Domain(DomainError::NoInvitationForUsername(username)))
-    }
-
-    async fn persist_update(&self, updated: Invitation) -> ServiceResult<Invitation> {
-        if self.store.read().await?.update_invitation(&updated, self.now()).await? {
-            Ok(updated)
-        } else {
-            // Deleted, accepted or expired between the read and the write.
-            Err(DomainError::InvitationNotFound(updated.id).into())
+        let now = self.now();
+        let mut tx = self.store.write().await?;
+        let invitation_id = match target {
+            Target::Id(id) => id,
+            Target::Username(username) => {
+                let username = username.ok_or(DomainError::MissingAttribute("username"))?;
+                let found = tx.invitations(kind, scope_id, Some(&normalize(&username)), now).await?.into_iter().next();
+                found.ok_or(DomainError::NoInvitationForUsername(username))?.id
+            }
+        };
+        // Another scope's, the other kind's or an expired id is answered as one that never existed.
+        let current = tx
+            .lock_pending_invitation(&invitation_id, now)
+            .await?
+            .filter(|found| found.kind == kind && found.scope_id() == *scope_id)
+            .ok_or(DomainError::InvitationNotFound(invitation_id))?;
+        let project_ids: Vec<ObjectId> = tx.projects(Some(&org.id)).await?.into_iter().map(|p| p.id).collect();
+        let team_ids: Vec<ObjectId> = tx.teams(Some(&org.id)).await?.into_iter().map(|t| t.id).collect();
+        let updated = change(&current, &OrgContext { org, project_ids: &project_ids, team_ids: &team_ids })?;
+        if !tx.update_invitation(&updated, now).await? {
+            return Err(DomainError::InvitationNotFound(updated.id).into());
         }
+        tx.commit().await?;
+        Ok(updated)
     }
 
     async fn delete(&self, kind: InvitationKind, scope_id: &ObjectId, invitation_id: &ObjectId) -> ServiceResult<()> {
@@ -231,6 +242,12 @@ impl Service {
             Err(DomainError::InvitationNotFound(*invitation_id).into())
         }
     }
+}
+
+/// Which pending invitation a PATCH names: by id, or (on the collection) by username.
+enum Target {
+    Id(ObjectId),
+    Username(Option<String>),
 }
 
 /// Where a new invitation comes from, which decides what an existing pending one for the same scope and

@@ -61,8 +61,11 @@ impl Service {
     ) -> anyhow::Result<Service> {
         let mut db = store.read().await?;
         let mut key = async |name: &str| server_key(db.server_secret(name, &random_key()).await?, name);
+        let stored_nonce_key = key("digest-nonce-key").await?;
         let keys = ServerKeys {
-            nonce: key("digest-nonce-key").await?,
+            // Beside SQLite the replay ledger lives in this process only, so its nonces do too: an Authorization
+            // header captured before a restart is refused after it.
+            nonce: if state.outlives_process() { stored_nonce_key } else { random_bytes() },
             token: key("token-signing-key").await?,
             link: key("invitation-link-key").await?,
         };
@@ -121,10 +124,14 @@ impl Service {
     }
 }
 
-fn random_key() -> String {
+fn random_bytes() -> [u8; 32] {
     let mut candidate = [0u8; 32];
     getrandom::fill(&mut candidate).expect("the operating system's random source failed");
-    hex::encode(candidate)
+    candidate
+}
+
+fn random_key() -> String {
+    hex::encode(random_bytes())
 }
 
 fn server_key(stored: String, name: &str) -> anyhow::Result<[u8; 32]> {

@@ -55,6 +55,10 @@ impl RequestState for MemoryState {
     async fn fixture_lock(&self) -> StoreResult<FixtureLock> {
         Ok(FixtureLock::new(self.fixtures.clone().lock_owned().await))
     }
+
+    fn outlives_process(&self) -> bool {
+        false
+    }
 }
 
 /// Pruning walks the whole map, so it is rationed rather than done on every request.

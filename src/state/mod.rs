@@ -38,6 +38,9 @@ pub trait RequestState: Send + Sync + 'static {
     ) -> StoreResult<bool>;
     /// Held while a fixture file is applied, so replicas starting together apply it one after the other.
     async fn fixture_lock(&self) -> StoreResult<FixtureLock>;
+    /// Whether nonce uses are remembered beyond this process (in the database): if not, a nonce issued before a
+    /// restart could be replayed after it, so nonces must not outlive the process either.
+    fn outlives_process(&self) -> bool;
 }
 
 /// The request state that fits the store: in memory beside SQLite, in tables beside PostgreSQL.

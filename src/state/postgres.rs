@@ -104,4 +104,8 @@ impl RequestState for PostgresState {
             .map_err(fail)?;
         Ok(FixtureLock::new(std::sync::Mutex::new(connection)))
     }
+
+    fn outlives_process(&self) -> bool {
+        true
+    }
 }

@@ -58,6 +58,13 @@ impl Dialect {
         }
     }
 
+    /// The file a `sqlite:` URL names, if any (not for in-memory databases).
+    fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+        let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+        let path = rest.split('?').next().unwrap_or_default();
+        (!path.is_empty() && !path.starts_with(":memory:")).then(|| std::path::PathBuf::from(path))
+    }
+
     pub(super) async fn connect(self, url: &str) -> anyhow::Result<AnyPool> {
         sqlx::any::install_default_drivers();
         match self {
@@ -219,6 +226,36 @@ fn transient(code: &str) -> bool {
         || code.starts_with("53")
         || code.starts_with("57")
         || matches!(code, "40001" | "40P01" | "55P03")
+}
+
+/// Held while a server serves a SQLite file. Its request state (the digest replay ledger, rate-limit buckets) is
+/// in memory, so a second server on the same file would keep its own and accept what the first refused: the
+/// second is refused at start. PostgreSQL keeps that state in the database, so replicas may share it.
+pub struct ServingLock(#[allow(dead_code)] Option<std::fs::File>);
+
+/// Claims the store's file for this server (nothing to claim on PostgreSQL or an in-memory SQLite).
+pub fn claim_serving(database_url: &str) -> anyhow::Result<ServingLock> {
+    let Some(path) = Dialect::sqlite_file(database_url) else { return Ok(ServingLock(None)) };
+    let lock_path = path.with_file_name(format!(
+        "{}.serving-lock",
+        path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+    ));
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| anyhow::anyhow!("cannot open {}: {e}", lock_path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(ServingLock(Some(file))),
+        Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
+            "another atlas-invites server is already serving {} (it holds {}); a SQLite store is served by one \
+             process at a time — stop that one, or run replicas on PostgreSQL",
+            path.display(),
+            lock_path.display()
+        ),
+        Err(std::fs::TryLockError::Error(e)) => Err(anyhow::anyhow!("cannot lock {}: {e}", lock_path.display())),
+    }
 }
 
 #[cfg(test)]

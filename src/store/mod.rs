@@ -23,7 +23,7 @@ use sqlx::any::AnyRow;
 use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyPool, Row, Transaction};
 
-pub use dialect::Dialect;
+pub use dialect::{Dialect, ServingLock, claim_serving};
 pub use directory::MembershipScope;
 pub use events::EventScope;
 

@@ -124,11 +124,11 @@ async fn nonces_must_come_from_this_server_and_answers_from_this_request() {
     let foreign_challenge = other.anonymous().send(&call, None).await;
     let forged = answer_challenge(&foreign_challenge, OWNER.public, OWNER.private, &call);
     assert_challenge(&client.send(&call, Some(&forged)).await, false);
-    // An answer computed for another path.
+    // An answer computed for another path: 400, as RFC 7616 §3.4.6 says.
     let challenge = client.send(&call, None).await;
     let elsewhere = Call::new(Method::GET, &format!("/api/atlas/v2/groups/{PB}/invites"));
     let for_pb = answer_challenge(&challenge, OWNER.public, OWNER.private, &elsewhere);
-    assert_challenge(&client.send(&call, Some(&for_pb)).await, false);
+    client.send(&call, Some(&for_pb)).await.assert_error(400, "DIGEST_URI_MISMATCH");
     // Garbage and other schemes.
     for header in ["Digest", "Digest username=", "Basic YWNtZW93bnI6eA==", &"x".repeat(5000)] {
         assert_challenge(&client.send(&call, Some(header)).await, false);
@@ -149,4 +149,62 @@ async fn sha_256_answers_are_accepted() {
         .to_header_string();
     assert!(authorization.contains("SHA-256"), "{authorization}");
     assert_eq!(client.send(&call, Some(&authorization)).await.status, 200);
+}
+
+#[tokio::test]
+async fn an_authorization_captured_before_a_restart_is_refused_after_it() {
+    let server = TestServer::start().await;
+    let call = create_call("captured@example.com");
+    let client = server.as_(&OWNER);
+    let challenge = client.send(&call, None).await;
+    let authorization = answer_challenge(&challenge, OWNER.public, OWNER.private, &call);
+    assert_eq!(client.send(&call, Some(&authorization)).await.status, 200);
+
+    let server = server.restart().await;
+    let client = server.as_(&OWNER);
+    let before = server.snapshot().await;
+    let replay = client.send(&call, Some(&authorization)).await;
+    assert_eq!(replay.status, 401, "{}", replay.text);
+    assert_eq!(server.snapshot().await, before, "the replayed request changed the store");
+    // A fresh challenge works as before.
+    let list = client.get(&format!("/api/atlas/v2/groups/{PA}/invites?username=captured@example.com")).await;
+    assert_eq!(list.json().as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn ambiguous_credentials_are_refused_and_change_nothing() {
+    let server = TestServer::start().await;
+    let client = server.as_(&OWNER);
+    let before = server.snapshot().await;
+
+    // A digest answer signed for another path than the request's (RFC 7616 §3.4.6: 400).
+    let call = create_call("moved@example.com");
+    let elsewhere = Call { path: format!("/api/atlas/v2/groups/{PB}/invites"), ..create_call("moved@example.com") };
+    let challenge = client.send(&call, None).await;
+    let signed_elsewhere = answer_challenge(&challenge, OWNER.public, OWNER.private, &elsewhere);
+    client.send(&call, Some(&signed_elsewhere)).await.assert_error(400, "DIGEST_URI_MISMATCH");
+
+    // Two Authorization headers, a Bearer and a Digest.
+    let challenge = client.send(&call, None).await;
+    let digest = answer_challenge(&challenge, OWNER.public, OWNER.private, &call);
+    let response = reqwest::Client::new()
+        .post(format!("{}{}", server.base, call.path))
+        .header("Accept", "application/vnd.atlas.2023-01-01+json")
+        .header("Content-Type", "application/json")
+        .header("Authorization", "Bearer not-a-token")
+        .header("Authorization", digest)
+        .body(call.body.clone().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["errorCode"], "AMBIGUOUS_AUTHORIZATION");
+
+    // The same attribute twice in one body.
+    let twice = br#"{"username":"twice@example.com","roles":["GROUP_READ_ONLY"],"roles":["GROUP_OWNER"]}"#;
+    let call =
+        Call::new(Method::POST, &format!("/api/atlas/v2/groups/{PA}/invites")).raw(Some("application/json"), twice);
+    client.call(call).await.assert_error(400, "DUPLICATE_ATTRIBUTE");
+    assert_eq!(server.snapshot().await, before, "an ambiguous request changed the store");
 }

@@ -317,3 +317,71 @@ async fn concurrent_patch_and_delete_leave_the_invitation_deleted_or_updated_nev
         owner.get(&item).await.assert_error(404, "INVALID_INVITATION_ID");
     }
 }
+
+#[tokio::test]
+async fn concurrent_patches_of_one_invitation_both_apply() {
+    let server = TestServer::start().await;
+    let owner = server.as_(&OWNER);
+    let scope = format!("orgs/{O1}");
+    for round in 0..10 {
+        let body = json!({"username": format!("pp{round}@example.com"), "roles": ["ORG_MEMBER"]});
+        let item = format!("{}/{}", invites(&scope), create(&owner, &scope, body).await);
+        let patch = |body: Value| {
+            let (client, item) = (server.as_(&OWNER), item.clone());
+            tokio::spawn(async move { client.patch(&item, &body).await.status })
+        };
+        let teams = patch(json!({"roles": ["ORG_MEMBER"], "teamIds": [T1]}));
+        let projects = patch(
+            json!({"roles": ["ORG_MEMBER"], "groupRoleAssignments": [{"groupId": PA, "roles": ["GROUP_READ_ONLY"]}]}),
+        );
+        assert_eq!((teams.await.unwrap(), projects.await.unwrap()), (200, 200), "round {round}");
+        let now = owner.get(&item).await.json();
+        assert_eq!(now["teamIds"], json!([T1]), "round {round}: the teams change was lost: {now}");
+        assert_eq!(
+            now["groupRoleAssignments"],
+            json!([{"groupId": PA, "groupRole": "GROUP_READ_ONLY"}]),
+            "round {round}: the projects change was lost: {now}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_second_server_on_one_sqlite_file_refuses_to_start() {
+    if postgres_url().is_some() {
+        return; // replicas on PostgreSQL share their request state: tests/replicas.rs
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let url = fresh_database_url(&dir, "shared.db").await;
+    let mut first = binary()
+        .args(["serve", "--listen", "127.0.0.1:0", "--database-url", &url])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = std::io::BufReader::new(first.stdout.take().unwrap());
+    let mut line = String::new();
+    while !line.starts_with("listening on ") {
+        line.clear();
+        assert_ne!(std::io::BufRead::read_line(&mut stdout, &mut line).unwrap(), 0, "the first server exited early");
+    }
+    let second = binary().args(["serve", "--listen", "127.0.0.1:0", "--database-url", &url]).output().unwrap();
+    first.kill().unwrap();
+    first.wait().unwrap();
+    assert!(!second.status.success(), "the second server started");
+    let message = String::from_utf8_lossy(&second.stderr);
+    assert!(message.contains("another atlas-invites server is already serving"), "{message}");
+    // The admin command still works beside a running server, and a server starts once the first has gone.
+    let again = binary()
+        .args(["serve", "--listen", "127.0.0.1:0", "--database-url", &url])
+        .stdout(std::process::Stdio::piped())
+        .spawn();
+    let mut again = again.unwrap();
+    let mut stdout = std::io::BufReader::new(again.stdout.take().unwrap());
+    line.clear();
+    while !line.starts_with("listening on ") {
+        line.clear();
+        assert_ne!(std::io::BufRead::read_line(&mut stdout, &mut line).unwrap(), 0, "the server did not start again");
+    }
+    assert!(admin_json(&url, &["list", "orgs"]).is_array());
+    again.kill().unwrap();
+    again.wait().unwrap();
+}
