@@ -41,8 +41,11 @@ cargo test --release --locked --lib --bins --test api
 echo "== integration, replica and schema tests on PostgreSQL"
 scripts/with-postgres.sh cargo test --release --locked --test api --test replicas --test schema
 
+# The binary the tests built, wherever cargo puts its output.
+SERVER="${CARGO_TARGET_DIR:-target}/release/atlas-invites"
+
 echo "== official Atlas Go SDK against the server"
-conformance/go-sdk/run.sh target/release/atlas-invites
+conformance/go-sdk/run.sh "$SERVER"
 
 echo "== OpenAPI contract (schemathesis): the official spec and the server's own"
-conformance/spec/run.sh target/release/atlas-invites
+conformance/spec/run.sh "$SERVER"
