@@ -10,8 +10,8 @@ use axum::response::{IntoResponse, Response};
 
 use super::app::{AppState, Resource, Route};
 use super::error::ApiError;
-use crate::domain::Principal;
 use crate::domain::ratelimit::{Decision, Quota};
+use crate::domain::{ObjectId, Principal};
 
 pub async fn rate_limit(State(app): State<AppState>, params: RawPathParams, request: Request, next: Next) -> Response {
     let limits = &app.options.limits;
@@ -37,32 +37,51 @@ pub async fn rate_limit(State(app): State<AppState>, params: RawPathParams, requ
         }
         Some(Resource::Directory) | None => return next.run(request).await,
     };
-    // The bucket's scope is the project or the org the route names, or the calling credential.
+    // The bucket's scope is the project or the org the route names, or the calling credential. A path id that
+    // is not an id names no scope: the handler answers it (404), and no bucket is made for arbitrary text.
     let scope_id = match scope {
         Scope::Param(param) => {
-            params.iter().find(|(name, _)| *name == param).map(|(_, value)| value.to_string()).unwrap_or_default()
+            let raw = params.iter().find(|(name, _)| *name == param).map(|(_, value)| value.to_string());
+            match raw.as_deref().and_then(ObjectId::parse) {
+                Some(id) => id.to_string(),
+                None => return next.run(request).await,
+            }
         }
         Scope::Caller => request.extensions().get::<Principal>().map(|p| p.name.clone()).unwrap_or_default(),
     };
     let bucket = format!("{family}:{endpoint_set}/{scope_id}");
-    let decision = match app.service.rate_limit(&bucket, quota, true).await {
-        Ok(decision) => decision,
-        Err(err) => return ApiError::from(err).into_response(),
+    let limited = |retry_after| {
+        let mut response =
+            ApiError::rate_limited(endpoint_set, retry_after, quota.capacity, quota.refill_per_minute).into_response();
+        set_headers(&mut response, quota, 0);
+        response
     };
-    match decision {
-        Decision::Limited { retry_after } => {
-            let mut response =
-                ApiError::rate_limited(endpoint_set, retry_after, quota.capacity, quota.refill_per_minute)
-                    .into_response();
-            set_headers(&mut response, quota, 0);
-            response
-        }
-        Decision::Allowed { remaining } => {
-            let mut response = next.run(request).await;
-            set_headers(&mut response, quota, remaining);
-            response
-        }
+    // Look first, then spend only if the request was the caller's to make: another org's key, refused with 401,
+    // or a scope that does not exist, must not drain the scope's bucket.
+    match app.service.rate_limit(&bucket, quota, false).await {
+        Ok(Decision::Limited { retry_after }) => return limited(retry_after),
+        Ok(Decision::Allowed { .. }) => {}
+        Err(err) => return ApiError::from(err).into_response(),
     }
+    let mut response = next.run(request).await;
+    if !spends(&response) {
+        return response;
+    }
+    match app.service.rate_limit(&bucket, quota, true).await {
+        Ok(Decision::Allowed { remaining }) => set_headers(&mut response, quota, remaining),
+        // Concurrent requests emptied it meanwhile; this one was already served.
+        Ok(Decision::Limited { .. }) => set_headers(&mut response, quota, 0),
+        Err(err) => tracing::error!(error = %err, "spending a rate-limit token"),
+    }
+    response
+}
+
+/// Whether an answer counts against the scope's bucket: everything but a refusal of the caller's rights and a
+/// scope that does not exist.
+fn spends(response: &Response) -> bool {
+    let status = response.status().as_u16();
+    let code = response.headers().get("x-error-code").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    !matches!(status, 401 | 403) && !matches!(code, "GROUP_NOT_FOUND" | "ORG_NOT_FOUND")
 }
 
 enum Scope {

@@ -39,6 +39,12 @@ impl RequestState for MemoryState {
             let full_after = i64::from(quota.capacity.div_ceil(quota.refill_per_minute)) * 60;
             buckets.retain(|_, b| now - b.updated < full_after);
         }
+        // Looking keeps no bucket: only a request that spends a token makes one, so what is stored stays bounded
+        // by what callers were allowed to do.
+        if !take {
+            let mut bucket = buckets.get(key).copied().unwrap_or_else(|| Bucket::full(quota, now));
+            return Ok(bucket.touch(quota, now, false));
+        }
         Ok(buckets.entry(key.to_string()).or_insert_with(|| Bucket::full(quota, now)).touch(quota, now, take))
     }
 

@@ -1,6 +1,8 @@
 //! Request state in PostgreSQL, so that every replica on the database agrees at once: bucket rows locked per
 //! request, one row per live digest nonce, and a session-level advisory lock for fixture application.
 
+use std::sync::atomic::{AtomicI64, Ordering};
+
 use async_trait::async_trait;
 use sqlx::{AnyPool, Row};
 
@@ -12,13 +14,37 @@ use crate::store::{Dialect, StoreError, StoreResult};
 /// The advisory lock key fixture application takes (any constant the application owns).
 const FIXTURE_LOCK_KEY: i64 = 7_240_651;
 
+/// A bucket untouched this long is full again for every quota the server uses (the slowest refills its
+/// capacity within minutes), so its row says nothing a missing row does not.
+const IDLE_BUCKET_SECONDS: i64 = 3600;
+/// How often one replica sweeps idle buckets.
+const PRUNE_INTERVAL_SECONDS: i64 = 60;
+
 pub struct PostgresState {
     pool: AnyPool,
+    last_prune: AtomicI64,
 }
 
 impl PostgresState {
     pub fn new(pool: AnyPool) -> Self {
-        PostgresState { pool }
+        PostgresState { pool, last_prune: AtomicI64::new(i64::MIN) }
+    }
+
+    /// Deletes buckets idle for an hour, at most once a minute per process, so `rate_buckets` stays bounded by
+    /// the scopes and callers active recently.
+    async fn prune_idle_buckets(&self, now: UnixSeconds) -> StoreResult<()> {
+        let last = self.last_prune.load(Ordering::Relaxed);
+        if now.saturating_sub(last) < PRUNE_INTERVAL_SECONDS
+            || self.last_prune.compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed).is_err()
+        {
+            return Ok(());
+        }
+        sqlx::query("DELETE FROM rate_buckets WHERE updated_at < $1")
+            .bind(now - IDLE_BUCKET_SECONDS)
+            .execute(&self.pool)
+            .await
+            .map_err(fail)?;
+        Ok(())
     }
 }
 
@@ -29,6 +55,23 @@ fn fail(err: sqlx::Error) -> StoreError {
 #[async_trait]
 impl RequestState for PostgresState {
     async fn rate_limit(&self, key: &str, quota: Quota, now: UnixSeconds, take: bool) -> StoreResult<Decision> {
+        if !take {
+            // Looking writes nothing: only requests that spend a token make a row.
+            let row = sqlx::query("SELECT tokens, updated_at FROM rate_buckets WHERE key = $1")
+                .bind(key)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(fail)?;
+            let mut bucket = match row {
+                Some(row) => Bucket {
+                    tokens: row.try_get("tokens").map_err(fail)?,
+                    updated: row.try_get("updated_at").map_err(fail)?,
+                },
+                None => Bucket::full(quota, now),
+            };
+            return Ok(bucket.touch(quota, now, false));
+        }
+        self.prune_idle_buckets(now).await?;
         // The bucket row is locked while it is read, advanced and written, so replicas share one bucket.
         let mut tx = self.pool.begin().await.map_err(fail)?;
         let full = Bucket::full(quota, now);

@@ -186,3 +186,31 @@ async fn invitations_from_one_address_are_not_limited_by_default() {
         assert_eq!(owner.post(&format!("/api/atlas/v2/orgs/{O1}/invites"), &body).await.status, 200);
     }
 }
+
+#[tokio::test]
+async fn only_requests_the_caller_may_make_spend_a_scope_s_bucket() {
+    let server = TestServer::start_with(small_limits()).await;
+    let outsider = server.as_(&O2_OWNER);
+    for _ in 0..25 {
+        let refused = outsider.get(&format!("/api/atlas/v2/groups/{PA}/invites")).await;
+        assert_eq!(refused.status, 401, "{}", refused.text);
+    }
+    // A valid id of no project, and text that is no id, spend nothing and leave no bucket behind.
+    for _ in 0..25 {
+        let missing = server.as_(&OWNER).get("/api/atlas/v2/groups/6f00000000000000000000ff/invites").await;
+        missing.assert_error(404, "GROUP_NOT_FOUND");
+        let junk = server.as_(&OWNER).get(&format!("/api/atlas/v2/groups/{}/invites", "x".repeat(2000))).await;
+        junk.assert_error(404, "INVALID_GROUP_ID");
+        assert_eq!(junk.header("ratelimit-limit"), None);
+    }
+    let owner = server.as_(&OWNER);
+    let served = owner.get(&format!("/api/atlas/v2/groups/{PA}/invites")).await;
+    assert_eq!((served.status, served.header("ratelimit-remaining")), (200, Some("9")), "{}", served.text);
+    if postgres_url().is_some() {
+        let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM rate_buckets WHERE key LIKE 'invites:%'")
+            .fetch_one(server.store.pool())
+            .await
+            .unwrap();
+        assert_eq!(rows, 1, "one bucket: the project the owner may use");
+    }
+}
