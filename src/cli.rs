@@ -89,6 +89,10 @@ pub struct ServeArgs {
     /// header is ignored.
     #[arg(long = "trusted-proxy", env = "ATLAS_INVITES_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_network)]
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Answer a project or organization the credential may not see exactly as a missing one (404), so ids of
+    /// other tenants cannot be told from unused ones. Off by default: Atlas answers 401.
+    #[arg(long, env = "ATLAS_INVITES_STRICT_TENANCY")]
+    pub strict_tenancy: bool,
 }
 
 fn parse_network(text: &str) -> Result<ipnet::IpNet, String> {
@@ -275,6 +279,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
             invitations_per_address_per_minute: args.invitations_per_address_per_minute,
         },
         trusted_proxies: args.trusted_proxies,
+        strict_tenancy: args.strict_tenancy,
     };
     let app = crate::build(store, clock, options).await?;
     let listener =

@@ -35,11 +35,18 @@ pub struct ServerOptions {
     pub limits: Limits,
     /// Proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<IpNet>,
+    /// Answer a project or org the caller may not see as missing (404) instead of Atlas's 401.
+    pub strict_tenancy: bool,
 }
 
 impl Default for ServerOptions {
     fn default() -> Self {
-        ServerOptions { challenge_algorithm: Algorithm::Md5, limits: Limits::default(), trusted_proxies: vec![] }
+        ServerOptions {
+            challenge_algorithm: Algorithm::Md5,
+            limits: Limits::default(),
+            trusted_proxies: vec![],
+            strict_tenancy: false,
+        }
     }
 }
 
@@ -52,7 +59,11 @@ pub struct App {
 /// Builds the service on `store` (with the request state that fits it) and the HTTP application.
 pub async fn build(store: Arc<Store>, clock: SharedClock, options: ServerOptions) -> anyhow::Result<App> {
     let state = state::for_store(&store);
-    let service = Arc::new(Service::new(store, state, clock, options.challenge_algorithm).await?);
+    let service = Arc::new(
+        Service::new(store, state, clock, options.challenge_algorithm)
+            .await?
+            .with_strict_tenancy(options.strict_tenancy),
+    );
     let http = HttpOptions { limits: options.limits, trusted_proxies: options.trusted_proxies };
     let router = http::router(AppState { service: service.clone(), options: Arc::new(http) });
     Ok(App { service, router })

@@ -42,6 +42,7 @@ pub struct Service {
     state: Arc<dyn RequestState>,
     clock: SharedClock,
     verifier: Verifier,
+    strict_tenancy: bool,
 }
 
 /// A project the caller may manage invitations of, with its org (invitation bodies show both names).
@@ -71,7 +72,13 @@ impl Service {
         };
         drop(db);
         let verifier = Verifier::new(keys, challenge_algorithm);
-        Ok(Service { store, state, clock, verifier })
+        Ok(Service { store, state, clock, verifier, strict_tenancy: false })
+    }
+
+    /// `--strict-tenancy`: a project or org the caller may not see is answered exactly as a missing one (404),
+    /// where Atlas answers 401 — so a caller cannot tell another tenant's ids from unused ones.
+    pub fn with_strict_tenancy(self, strict_tenancy: bool) -> Service {
+        Service { strict_tenancy, ..self }
     }
 
     pub fn store(&self) -> &Store {
@@ -101,7 +108,9 @@ impl Service {
     pub async fn readable_project(&self, principal: &Principal, project_id: &ObjectId) -> ServiceResult<Project> {
         let project =
             self.store.read().await?.project(project_id).await?.ok_or(DomainError::ProjectNotFound(*project_id))?;
-        principal.authorize_project_read(&project)?;
+        principal
+            .authorize_project_read(&project)
+            .map_err(|refused| self.hidden(refused, || DomainError::ProjectNotFound(*project_id)))?;
         Ok(project)
     }
 
@@ -119,8 +128,15 @@ impl Service {
             return Ok(principal.org.clone());
         }
         let org = self.store.read().await?.org(org_id).await?.ok_or(DomainError::OrgNotFound(*org_id))?;
-        principal.authorize_org_read(&org.id)?;
+        principal
+            .authorize_org_read(&org.id)
+            .map_err(|refused| self.hidden(refused, || DomainError::OrgNotFound(org.id)))?;
         Ok(org)
+    }
+
+    /// A refusal to see a target, as the tenancy mode shows it: Atlas's own (401), or as a missing target.
+    fn hidden(&self, refused: DomainError, missing: impl FnOnce() -> DomainError) -> DomainError {
+        if self.strict_tenancy { missing() } else { refused }
     }
 }
 

@@ -128,3 +128,34 @@ async fn a_pending_invitation_grants_nothing_until_accepted() {
     let user = owner.get("/api/atlas/v2/users/byName/pending@example.com").await;
     user.assert_error(404, "USERNAME_NOT_FOUND");
 }
+
+#[tokio::test]
+async fn strict_tenancy_answers_an_inaccessible_target_exactly_as_a_missing_one() {
+    let options = atlas_invites::ServerOptions { strict_tenancy: true, ..atlas_invites::ServerOptions::default() };
+    let server = TestServer::start_with(options).await;
+    let missing_project = "6f00000000000000000000ff";
+    let missing_org = "6f0000000000000000000fff";
+    let same = |a: &Response, b: &Response, hidden: &str, missing: &str| {
+        assert_eq!(a.status, b.status);
+        assert_eq!(a.text.replace(hidden, missing), b.text, "the answers tell the ids apart");
+    };
+    let outsider = server.as_(&O2_OWNER);
+    for path in ["/api/atlas/v2/groups/{}/invites", "/api/atlas/v2/groups/{}/events", "/api/atlas/v2/groups/{}/teams"] {
+        let hidden = outsider.get(&path.replace("{}", PA)).await;
+        let missing = outsider.get(&path.replace("{}", missing_project)).await;
+        hidden.assert_error(404, "GROUP_NOT_FOUND");
+        same(&hidden, &missing, PA, missing_project);
+    }
+    for path in ["/api/atlas/v2/orgs/{}/invites", "/api/atlas/v2/orgs/{}/teams", "/api/atlas/v2/orgs/{}/events"] {
+        let hidden = outsider.get(&path.replace("{}", O1)).await;
+        let missing = outsider.get(&path.replace("{}", missing_org)).await;
+        hidden.assert_error(404, "ORG_NOT_FOUND");
+        same(&hidden, &missing, O1, missing_org);
+    }
+    // Inside the caller's own org, a project it holds no role in is hidden too; one it may read but not change
+    // is still refused as Atlas refuses it.
+    server.as_(&PA_OWNER).get(&format!("/api/atlas/v2/groups/{PB}/invites")).await.assert_error(404, "GROUP_NOT_FOUND");
+    let body = serde_json::json!({"username": "x@example.com", "roles": ["GROUP_READ_ONLY"]});
+    let reader = server.as_(&PA_READER).post(&format!("/api/atlas/v2/groups/{PA}/invites"), &body).await;
+    reader.assert_error(401, "USER_UNAUTHORIZED");
+}
