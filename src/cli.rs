@@ -36,7 +36,7 @@ pub enum Command {
 #[derive(Args)]
 pub struct StoreArgs {
     /// Where the data lives: sqlite://PATH (created if missing) or postgres://USER:PASSWORD@HOST:PORT/DATABASE.
-    #[arg(long, env = "ATLAS_INVITES_DATABASE_URL", default_value = "sqlite://atlas-invites.db")]
+    #[arg(long, global = true, env = "ATLAS_INVITES_DATABASE_URL", default_value = "sqlite://atlas-invites.db")]
     pub database_url: String,
 }
 
@@ -123,8 +123,10 @@ pub struct AdminArgs {
 pub enum AdminCommand {
     /// Create (or rename) an organization.
     CreateOrg {
+        /// The organization's name.
         #[arg(long)]
         name: String,
+        /// Its id (24 hex digits); new if not given. An existing id is renamed.
         #[arg(long)]
         id: Option<ObjectId>,
         /// Require every credential of the org to have an API access list.
@@ -133,24 +135,31 @@ pub enum AdminCommand {
     },
     /// Create (or rename) a project in an organization.
     CreateProject {
+        /// The organization the project belongs to.
         #[arg(long)]
         org: ObjectId,
+        /// The project's name.
         #[arg(long)]
         name: String,
+        /// Its id (24 hex digits); new if not given. An existing id is renamed.
         #[arg(long)]
         id: Option<ObjectId>,
     },
     /// Create (or rename) a team in an organization.
     CreateTeam {
+        /// The organization the team belongs to.
         #[arg(long)]
         org: ObjectId,
+        /// The team's name, unique in the organization.
         #[arg(long)]
         name: String,
+        /// Its id (24 hex digits); new if not given. An existing id is renamed.
         #[arg(long)]
         id: Option<ObjectId>,
     },
     /// Create or update a member; its memberships become exactly the ones given.
     CreateUser {
+        /// The member's username, an email address.
         #[arg(long)]
         username: String,
         /// ORG_ID=ROLE, repeatable.
@@ -167,8 +176,10 @@ pub enum AdminCommand {
     CreateApiKey {
         #[command(flatten)]
         grants: GrantArgs,
+        /// The public key (8 lowercase characters); random if not given.
         #[arg(long)]
         public_key: Option<String>,
+        /// The private key (a UUID); random if not given.
         #[arg(long)]
         private_key: Option<String>,
     },
@@ -176,30 +187,45 @@ pub enum AdminCommand {
     CreateServiceAccount {
         #[command(flatten)]
         grants: GrantArgs,
+        /// The client id (mdb_sa_id_ and 24 hex digits); random if not given.
         #[arg(long)]
         client_id: Option<String>,
+        /// The client secret; random if not given.
         #[arg(long)]
         client_secret: Option<String>,
     },
-    /// Delete a service account; its tokens stop working at once.
-    DeleteServiceAccount { client_id: String },
+    /// Delete a service account; its tokens stop working at once. An unknown client id is an error.
+    DeleteServiceAccount {
+        /// The account's client id.
+        client_id: String,
+    },
     /// List what the store holds.
     List {
         #[arg(value_enum)]
         what: Listing,
     },
     /// Accept a pending invitation on the invitee's behalf: they join with its roles and it is gone.
-    AcceptInvitation { id: ObjectId },
+    AcceptInvitation {
+        /// The invitation's id.
+        id: ObjectId,
+    },
     /// Decline a pending invitation on the invitee's behalf: an org invitation's user becomes
     /// INVITATION_REJECTED; a project invitation is gone.
-    DeclineInvitation { id: ObjectId },
+    DeclineInvitation {
+        /// The invitation's id.
+        id: ObjectId,
+    },
     /// Apply a fixture file.
-    ApplyFixtures { file: PathBuf },
+    ApplyFixtures {
+        /// The YAML fixture file (see README).
+        file: PathBuf,
+    },
 }
 
 /// What a new credential (API key or service account) is given.
 #[derive(Args)]
 pub struct GrantArgs {
+    /// The organization the credential belongs to.
     #[arg(long)]
     org: ObjectId,
     /// Organization role, repeatable.
@@ -211,6 +237,7 @@ pub struct GrantArgs {
     /// An address or CIDR block the credential may call from; repeatable.
     #[arg(long = "access-list")]
     access_list: Vec<String>,
+    /// What the credential is for.
     #[arg(long, default_value = "")]
     description: String,
 }
@@ -260,6 +287,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let clock: SharedClock = Arc::new(SystemClock);
     let _serving = crate::store::claim_serving(&args.store.database_url)?;
+    // The address first: a start that cannot listen leaves no new database behind.
+    let listener =
+        tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("binding {}", args.listen))?;
     let store = Arc::new(Store::open(&args.store.database_url).await?);
     let options = ServerOptions {
         challenge_algorithm: match args.digest_algorithm {
@@ -282,8 +312,6 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         strict_tenancy: args.strict_tenancy,
     };
     let app = crate::build(store, clock, options).await?;
-    let listener =
-        tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("binding {}", args.listen))?;
     let address = listener.local_addr()?;
     if let Some(path) = &args.fixtures {
         let applied = fixtures::apply_file(&app.service, path).await?;
@@ -292,10 +320,14 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         print_bootstrap(&address, &org.id, &project.id, &key);
     } else {
         let keys = app.service.api_keys().await?.len();
+        let orgs = app.service.orgs().await?;
+        // The command as this very binary, with the store's first org, so it can be pasted as it is.
+        let binary = std::env::current_exe().map_or_else(|_| "atlas-invites".into(), |p| p.display().to_string());
+        let org = orgs.first().map_or_else(|| "ORG_ID".to_string(), |org| org.id.to_string());
         println!(
             "Using the existing store ({keys} API keys; private keys are shown only when created). New key:\n  \
-             atlas-invites admin --database-url '{}' create-api-key --org ORG_ID --org-role ORG_OWNER",
-            args.store.database_url
+             {binary} admin --database-url '{}' create-api-key --org {org} --org-role ORG_OWNER",
+            crate::store::redact_password(&args.store.database_url)
         );
     }
     println!("listening on http://{address}");
@@ -375,8 +407,10 @@ async fn admin(args: AdminArgs) -> anyhow::Result<()> {
             value
         }
         AdminCommand::DeleteServiceAccount { client_id } => {
-            let deleted = service.delete_service_account(&client_id).await?;
-            json!({ "clientId": client_id, "deleted": deleted })
+            if !service.delete_service_account(&client_id).await? {
+                anyhow::bail!("there is no service account with client id {client_id:?}");
+            }
+            json!({ "clientId": client_id, "deleted": true })
         }
         AdminCommand::List { what } => list(&service, what).await?,
         AdminCommand::AcceptInvitation { id } => {

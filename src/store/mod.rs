@@ -16,6 +16,8 @@ mod teams;
 
 use std::ops::DerefMut;
 
+use anyhow::Context;
+
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use sqlx::AnyConnection;
@@ -61,7 +63,10 @@ impl Store {
                 redact_password(database_url)
             );
         };
-        let pool = dialect.connect(database_url).await?;
+        let pool = dialect
+            .connect(database_url)
+            .await
+            .with_context(|| format!("opening the store {}", redact_password(database_url)))?;
         dialect.check_durability(&pool).await?;
         dialect.migrate(&pool).await?;
         Ok(Store { pool, dialect })

@@ -385,3 +385,44 @@ async fn a_second_server_on_one_sqlite_file_refuses_to_start() {
     again.kill().unwrap();
     again.wait().unwrap();
 }
+
+#[tokio::test]
+async fn the_command_line_helps_its_operator() {
+    if postgres_url().is_some() {
+        return; // about local files and processes; the store kind does not matter
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("ops.db").display());
+    // A start that cannot listen leaves no database behind.
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().to_string();
+    let failed = binary().args(["serve", "--listen", &port, "--database-url", &url]).output().unwrap();
+    assert!(!failed.status.success());
+    assert!(!dir.path().join("ops.db").exists(), "a failed start left a database behind");
+    // A store that cannot be opened is named.
+    let nowhere = "sqlite:///nonexistent-directory/for-sure/x.db";
+    let refused = binary().args(["admin", "list", "orgs", "--database-url", nowhere]).output().unwrap();
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("/nonexistent-directory/for-sure/x.db"));
+    // Options go after the subcommand too; an unknown service account is an error.
+    let org = admin_json(&url, &["create-org", "--name", "Initech"]);
+    assert_eq!(admin_json(&url, &["list", "orgs", "--json"])[0]["id"], org["id"]);
+    let unknown =
+        binary().args(["admin", "--database-url", &url, "delete-service-account", "mdb_sa_id_nobody"]).output();
+    assert!(!unknown.unwrap().status.success(), "deleting an unknown service account succeeded");
+    // On a store that has keys, the start names the org and this binary in the command it suggests.
+    admin_json(&url, &["create-api-key", "--org", org["id"].as_str().unwrap(), "--org-role", "ORG_OWNER"]);
+    let mut server = binary()
+        .args(["serve", "--listen", "127.0.0.1:0", "--database-url", &url])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = std::io::BufReader::new(server.stdout.take().unwrap());
+    let mut banner = String::new();
+    while !banner.contains("listening on ") {
+        assert_ne!(std::io::BufRead::read_line(&mut stdout, &mut banner).unwrap(), 0, "the server exited early");
+    }
+    server.kill().unwrap();
+    server.wait().unwrap();
+    assert!(banner.contains(&format!("--org {}", org["id"].as_str().unwrap())), "{banner}");
+    assert!(banner.contains(env!("CARGO_BIN_EXE_atlas-invites")), "{banner}");
+}
