@@ -9,8 +9,10 @@
 
 2. Steering generated data towards the fixtures (fixtures.yaml), so requests reach the operations' logic instead
    of stopping at 404 GROUP_NOT_FOUND: where the path parameters are valid (positive) data, most `groupId`s and
-   `orgId`s become the fixture's project and org ids, and most valid bodies get valid fixture team and project
-   ids. Where the path parameters are the negated component, nothing changes. `envelope=true` is thinned out to
+   `orgId`s become the fixture's project and org ids (a fixture project stays as it is, so a stateful link keeps
+   its project), and most valid bodies get valid fixture team, project and org ids (also inside the users bodies'
+   `roles`). In run (a), most bodies and status filters are also Atlas-shaped (see `_atlas_shaped_body` and
+   `_atlas_shaped_query`). Where the path parameters are the negated component, nothing changes. `envelope=true` is thinned out to
    about one positive case in four (and left out of stateful scenarios, whose links read `$response.body#/id`),
    because an enveloped answer is always HTTP 200 and would hide the real status from the status-code check. All choices are a pure function of the case, so a failing case replays
    and shrinks as usual.
@@ -81,11 +83,13 @@ def _is_object_id(value: Any) -> bool:
 def map_case(context, case):
     seed = _digest(case.operation.label, case.path_parameters, case.query, case.body)
     # Independent draws for the independent decisions below.
-    path_draw, body_draw, envelope_draw = seed, seed >> 16, seed >> 32
+    path_draw, body_draw, envelope_draw, query_draw = seed, seed >> 16, seed >> 32, seed >> 48
 
     if case.path_parameters and not _negative(case, ParameterLocation.PATH) and path_draw % KEEP_RANDOM_ID_ONE_IN:
         params = dict(case.path_parameters)
-        if _is_object_id(params.get("groupId")):
+        # A fixture project stays as it is: it may be the one a stateful link carried over from the previous
+        # request (`$request.path.groupId`), whose user or invitation lives there.
+        if _is_object_id(params.get("groupId")) and params["groupId"] not in ACME_PROJECTS:
             params["groupId"] = ACME_PROJECTS[seed % len(ACME_PROJECTS)]
         if _is_object_id(params.get("orgId")):
             params["orgId"] = ACME_ORG
@@ -97,18 +101,29 @@ def map_case(context, case):
         if isinstance(teams, list) and teams and all(_is_object_id(t) for t in teams):
             # uniqueItems: at most one entry per fixture team.
             body["teamIds"] = ACME_TEAMS[: min(len(teams), len(ACME_TEAMS))]
-        assignments = body.get("groupRoleAssignments")
-        if isinstance(assignments, list) and assignments and all(isinstance(a, dict) for a in assignments):
-            fixed = []
-            for index, assignment in enumerate(assignments[: len(ACME_PROJECTS)]):
-                if _is_object_id(assignment.get("groupId")):
-                    assignment = {**assignment, "groupId": ACME_PROJECTS[index]}
-                fixed.append(assignment)
-            body["groupRoleAssignments"] = fixed
+        if _fixture_projects_assigned(body.get("groupRoleAssignments")) is not None:
+            body["groupRoleAssignments"] = _fixture_projects_assigned(body["groupRoleAssignments"])
+        roles = body.get("roles")
+        # createOrgUser / updateOrgUser: `roles: {orgRoles, groupRoleAssignments}`.
+        if isinstance(roles, dict) and _fixture_projects_assigned(roles.get("groupRoleAssignments")) is not None:
+            body["roles"] = {**roles, "groupRoleAssignments": _fixture_projects_assigned(roles["groupRoleAssignments"])}
+        # createUser: `roles: [{orgId | groupId, roleName}]`.
+        if isinstance(roles, list) and roles and all(isinstance(r, dict) for r in roles):
+            fixed_roles = []
+            for index, role in enumerate(roles):
+                if _is_object_id(role.get("orgId")):
+                    role = {**role, "orgId": ACME_ORG}
+                if _is_object_id(role.get("groupId")):
+                    role = {**role, "groupId": ACME_PROJECTS[index % len(ACME_PROJECTS)]}
+                fixed_roles.append(role)
+            body["roles"] = fixed_roles
         case.body = body
 
     if SPEC_RUN == "official" and isinstance(case.body, dict) and body_draw % KEEP_RANDOM_ID_ONE_IN:
         case.body = _atlas_shaped_body(_operation_id(case), case.body, seed)
+
+    if SPEC_RUN == "official" and isinstance(case.query, dict) and query_draw % KEEP_RANDOM_ID_ONE_IN:
+        case.query = _atlas_shaped_query(case.query, seed)
 
     if (
         isinstance(case.query, dict)
@@ -135,7 +150,23 @@ PROJECT_ROLES = ["GROUP_READ_ONLY", "GROUP_CLUSTER_MANAGER", "GROUP_DATA_ACCESS_
 ORG_ROLES = ["ORG_MEMBER", "ORG_READ_ONLY", "ORG_GROUP_CREATOR", "ORG_BILLING_ADMIN"]
 
 
+def _fixture_projects_assigned(assignments: Any) -> list | None:
+    """`[{groupId, …}]` with well-formed ids pointed at the fixture's projects (one entry per project); None if
+    `assignments` is not such a list."""
+    if not (isinstance(assignments, list) and assignments and all(isinstance(a, dict) for a in assignments)):
+        return None
+    fixed = []
+    for index, assignment in enumerate(assignments[: len(ACME_PROJECTS)]):
+        if _is_object_id(assignment.get("groupId")):
+            assignment = {**assignment, "groupId": ACME_PROJECTS[index]}
+        fixed.append(assignment)
+    return fixed
+
+
 def _atlas_shaped_body(operation_id: str | None, body: dict, seed: int) -> dict:
+    shape_users_body = OFFICIAL_USERS_BODIES.get(operation_id or "")
+    if shape_users_body is not None:
+        return shape_users_body(body, seed)
     fields = OFFICIAL_BODY_FIELDS.get(operation_id or "")
     if fields is None:
         return body
@@ -150,6 +181,85 @@ def _atlas_shaped_body(operation_id: str | None, body: dict, seed: int) -> dict:
             {k: v for k, v in a.items() if k in ("groupId", "roles")} if isinstance(a, dict) else a
             for a in shaped["groupRoleAssignments"]
         ]
+    return shaped
+
+
+# The MongoDB Cloud users operations, shaped the same way: attributes the operation does not have dropped, a
+# missing username or role filled in, roles made distinct, and (the official `teamIds` and nested `groupId`s being
+# free strings) teams and projects pointed at the fixture's.
+
+
+def _distinct_roles(value: Any, catalog: list[str], seed: int) -> list[str]:
+    roles = [r for r in value if isinstance(r, str)] if isinstance(value, list) else []
+    roles = list(dict.fromkeys(roles))
+    return roles or [catalog[seed % len(catalog)]]
+
+
+def _one_role(value: Any, catalog: list[str], seed: int) -> str:
+    return value if isinstance(value, str) else catalog[seed % len(catalog)]
+
+
+def _shaped_org_user_roles(roles: Any, seed: int) -> dict:
+    roles = roles if isinstance(roles, dict) else {}
+    shaped = {"orgRoles": _distinct_roles(roles.get("orgRoles"), ORG_ROLES, seed)}
+    assignments = roles.get("groupRoleAssignments")
+    if isinstance(assignments, list):
+        shaped["groupRoleAssignments"] = [
+            {"groupId": ACME_PROJECTS[index], "groupRoles": _distinct_roles(a.get("groupRoles"), PROJECT_ROLES, seed)}
+            for index, a in enumerate(a for a in assignments[: len(ACME_PROJECTS)] if isinstance(a, dict))
+        ]
+    return shaped
+
+
+def _shaped_org_user(body: dict, seed: int, *, create: bool) -> dict:
+    shaped: dict[str, Any] = {}
+    if create:
+        username = body.get("username")
+        shaped["username"] = username if isinstance(username, str) else f"invitee{seed % 100_000}@example.com"
+    if create or "roles" in body:
+        shaped["roles"] = _shaped_org_user_roles(body.get("roles"), seed)
+    if isinstance(body.get("teamIds"), list):
+        shaped["teamIds"] = ACME_TEAMS[: min(len(body["teamIds"]), len(ACME_TEAMS))]
+    return shaped
+
+
+def _shaped_group_user(body: dict, seed: int) -> dict:
+    username = body.get("username")
+    return {
+        "roles": _distinct_roles(body.get("roles"), PROJECT_ROLES, seed),
+        "username": username if isinstance(username, str) else f"invitee{seed % 100_000}@example.com",
+    }
+
+
+OFFICIAL_USERS_BODIES: dict[str, Callable[[dict, int], dict]] = {
+    "createOrgUser": lambda body, seed: _shaped_org_user(body, seed, create=True),
+    "updateOrgUser": lambda body, seed: _shaped_org_user(body, seed, create=False),
+    "addOrgRole": lambda body, seed: {"orgRole": _one_role(body.get("orgRole"), ORG_ROLES, seed)},
+    "removeOrgRole": lambda body, seed: {"orgRole": _one_role(body.get("orgRole"), ORG_ROLES, seed)},
+    "updateOrgUserRoles": lambda body, seed: {"orgRoles": _distinct_roles(body.get("orgRoles"), ORG_ROLES, seed)},
+    "addGroupUsers": _shaped_group_user,
+    "addGroupUserRole": lambda body, seed: {"groupRole": _one_role(body.get("groupRole"), PROJECT_ROLES, seed)},
+    "removeGroupUserRole": lambda body, seed: {"groupRole": _one_role(body.get("groupRole"), PROJECT_ROLES, seed)},
+    "updateGroupUserRoles": lambda body, seed: {
+        "groupRoles": _distinct_roles(body.get("groupRoles"), PROJECT_ROLES, seed)
+    },
+}
+
+# The official status filters are free strings (the allowed values are in prose only), and the deprecated one is
+# not to be combined with the other; in run (a) seven queries in eight get real statuses, and not both.
+MEMBERSHIP_STATUSES = ["ACTIVE", "PENDING", "INVITATION_EXPIRED", "INVITATION_REJECTED"]
+
+
+def _atlas_shaped_query(query: dict, seed: int) -> dict:
+    shaped = dict(query)
+    real = lambda value, index: value if value in MEMBERSHIP_STATUSES else MEMBERSHIP_STATUSES[(seed + index) % 4]
+    if "orgMembershipStatuses" in shaped:
+        values = shaped["orgMembershipStatuses"]
+        values = values if isinstance(values, list) else [values]
+        shaped["orgMembershipStatuses"] = [real(v, i) for i, v in enumerate(values[: len(MEMBERSHIP_STATUSES)])]
+        shaped.pop("orgMembershipStatus", None)
+    elif "orgMembershipStatus" in shaped:
+        shaped["orgMembershipStatus"] = real(shaped["orgMembershipStatus"], 0)
     return shaped
 
 
@@ -185,14 +295,30 @@ INVITATION_BODY_OPERATIONS = frozenset(
         "listOrgInvites", "createOrgInvite", "updateOrgInvites", "getOrgInvite", "updateOrgInviteById",
     }
 )
+# The users operations whose answers hold users (OrgUserResponse, GroupUserResponse): a PENDING one carries
+# `inviterUsername`, an ACTIVE one `mobileNumber` (createOrgUser only ever answers a PENDING user).
+PENDING_USER_OPERATIONS = frozenset(
+    {
+        "listOrgUsers", "createOrgUser", "getOrgUser", "updateOrgUser", "addOrgRole", "removeOrgRole",
+        "listGroupUsers", "addGroupUsers", "getGroupUser", "addGroupUserRole", "removeGroupUserRole",
+    }
+)
+ACTIVE_USER_OPERATIONS = PENDING_USER_OPERATIONS - {"createOrgUser"}
 
 OFFICIAL_DIFFERENCES = [
-    # D1: inviterUsername is the API key's public key (recorded Atlas: "nmtxqlkl"), not an email address.
-    Difference("D1", INVITATION_BODY_OPERATIONS, _schema_violation("inviterUsername", "format")),
+    # D1: inviterUsername is the API key's public key (recorded Atlas: "nmtxqlkl"), not an email address; on
+    # invitations and on the PENDING users the users operations show (recorded List_Org_Users likewise).
+    Difference("D1", INVITATION_BODY_OPERATIONS | PENDING_USER_OPERATIONS, _schema_violation("inviterUsername", "format")),
     # D2: createGroupInvite refuses invalid bodies with 400, which the official spec does not list for it.
     Difference("D2", frozenset({"createGroupInvite"}), _undocumented_status(400)),
     # D3: a second invitation for a pending username, or inviting a member, is 409; not listed for either create.
     Difference("D3", frozenset({"createGroupInvite", "createOrgInvite"}), _undocumented_status(409)),
+    # D15: an ACTIVE user's unknown mobileNumber is null, as recorded Atlas writes it; the spec's type is string.
+    Difference("D15", ACTIVE_USER_OPERATIONS, _schema_violation("mobileNumber", "type")),
+    # D16: the deprecated PUT …/roles refuse bad roles with 400, which the spec does not list for them.
+    Difference("D16", frozenset({"updateOrgUserRoles", "updateGroupUserRoles"}), _undocumented_status(400)),
+    # D17: listGroupUsers refuses bad paging, flag and status parameters with 400 (listOrgUsers lists it).
+    Difference("D17", frozenset({"listGroupUsers"}), _undocumented_status(400)),
 ]
 
 

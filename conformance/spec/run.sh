@@ -4,7 +4,8 @@
 #   conformance/spec/run.sh path/to/atlas-invites
 #
 # (a) the official Atlas spec (openapi/atlas/atlas-invites-v2.yaml, relative to the repository root), its 12
-#     invitation operations, positive data only, with the documented differences of README.md set aside;
+#     invitation and 15 MongoDB Cloud users operations, positive data only, with the documented differences of
+#     README.md set aside;
 # (b) the server's own contract as the binary serves it (GET /openapi.yaml), positive and negative data.
 # Each run gets a fresh server and database with fixtures.yaml applied. Both runs check: no server errors, and status
 # codes, content types, response bodies and response headers as documented. An all-401 run fails.
@@ -84,11 +85,13 @@ cleanup() {
 trap cleanup EXIT
 mkdir -p "$REPORT_DIR"
 
-# Rate limits raised out of reach (when the binary has them), so no 429 masks a result; the 429s themselves are
-# tests/api's business.
+# Rate limits raised out of reach (when the binary has them: the invitation, the users and the failed-authentication
+# limits), so no 429 masks a result; the 429s themselves are tests/api's business.
 serve_options=()
 serve_help="$("$BIN" serve --help 2>&1 || true)"
-for option in --project-rate-limit=1000000/1000000 --org-rate-limit=1000000/1000000 --failed-auth-per-minute=1000000; do
+for option in --project-rate-limit=1000000/1000000 --org-rate-limit=1000000/1000000 \
+  --project-users-rate-limit=1000000/1000000 --org-users-rate-limit=1000000/1000000 \
+  --users-rate-limit=1000000/1000000 --failed-auth-per-minute=1000000; do
   if grep -q -- "${option%%=*}" <<<"$serve_help"; then serve_options+=("$option"); fi
 done
 
@@ -129,13 +132,13 @@ failed=0
 SECONDS=0
 
 # --- (a) the official Atlas spec -----------------------------------------------------------------------------
-echo "== (a) official Atlas spec $OFFICIAL_SPEC_REL: positive data, the 12 invitation operations"
+echo "== (a) official Atlas spec $OFFICIAL_SPEC_REL: positive data, the 12 invitation and 15 users operations"
 start_server official
 status=0
 rm -f "$REPORT_DIR/official.differences.txt"
 SPEC_RUN=official SPEC_DIFFERENCES_LOG="$REPORT_DIR/official.differences.txt" \
-  timeout 300 "$ST" --config-file "$HERE/official.toml" run "$OFFICIAL_SPEC" \
-  --url "$BASE_URL" --include-path-regex '/invites' --mode positive "${common_args[@]}" \
+  timeout 600 "$ST" --config-file "$HERE/official.toml" run "$OFFICIAL_SPEC" \
+  --url "$BASE_URL" --include-path-regex '/(invites|users)' --mode positive "${common_args[@]}" \
   --report junit,har --report-junit-path "$REPORT_DIR/official.junit.xml" \
   --report-har-path "$REPORT_DIR/official.har" || status=$?
 stop_server
@@ -146,7 +149,7 @@ fi
 if [[ $status -eq 0 ]]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "== (a) FAILED (exit $status)"; fi
 
 # --- (b) the server's own contract, as served -----------------------------------------------------------------
-echo "== (b) the server's own contract (GET /openapi.yaml): positive and negative data, 15 operations"
+echo "== (b) the server's own contract (GET /openapi.yaml): positive and negative data, 32 operations"
 start_server own
 status=0
 OWN_LOCATION="$BASE_URL/openapi.yaml"
@@ -165,7 +168,7 @@ elif ! cmp -s "$WORK/served.yaml" "$OWN_SPEC_FILE"; then
   status=1
 fi
 if [[ $status -eq 0 ]]; then
-  SPEC_RUN=own timeout 300 "$ST" --config-file "$HERE/schemathesis.toml" run "$OWN_LOCATION" \
+  SPEC_RUN=own timeout 900 "$ST" --config-file "$HERE/schemathesis.toml" run "$OWN_LOCATION" \
     --url "$BASE_URL" --mode all "${common_args[@]}" \
     --report junit,har --report-junit-path "$REPORT_DIR/own.junit.xml" \
     --report-har-path "$REPORT_DIR/own.har" || status=$?
