@@ -17,7 +17,7 @@ use super::render;
 use super::wire::{Payload, form_pairs};
 use crate::domain::events::{Event, EventQuery};
 use crate::domain::{IdKind, Principal};
-use crate::service::{EventPage, ProjectScope};
+use crate::service::EventPage;
 
 type Answer = Result<Payload, ApiError>;
 
@@ -108,11 +108,6 @@ pub async fn get_org_event(
     Ok(Payload::ok(render::event(&event, true, &base_url(&headers))))
 }
 
-async fn readable_project(app: &AppState, principal: &Principal, group_id: &str) -> Result<ProjectScope, ApiError> {
-    let project = app.service.readable_project(principal, &path_id(group_id, IdKind::Project)?).await?;
-    Ok(ProjectScope { project, org: principal.org.clone() })
-}
-
 pub async fn list_group_events(
     State(app): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -120,7 +115,7 @@ pub async fn list_group_events(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Answer {
-    let scope = readable_project(&app, &principal, &group_id).await?;
+    let scope = app.service.readable_project_scope(&principal, &path_id(&group_id, IdKind::Project)?).await?;
     let pairs = form_pairs(raw.as_deref());
     let (page, (query, flags)) = (Page::from_query(&pairs)?, event_query(&pairs)?);
     let listed = app.service.project_events(&scope, &query, page.offset(), page.items_per_page).await?;
@@ -135,7 +130,7 @@ pub async fn get_group_event(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Answer {
-    let scope = readable_project(&app, &principal, &group_id).await?;
+    let scope = app.service.readable_project_scope(&principal, &path_id(&group_id, IdKind::Project)?).await?;
     checked_include_raw(&form_pairs(raw.as_deref()))?;
     let event = app.service.project_event(&scope, &path_id(&event_id, IdKind::Event)?).await?;
     Ok(Payload::ok(render::event(&event, false, &base_url(&headers))))

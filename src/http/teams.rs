@@ -209,11 +209,6 @@ pub async fn remove_user_from_team(
 
 // --- project teams ---
 
-async fn readable_project(app: &AppState, principal: &Principal, group_id: &str) -> Result<ProjectScope, ApiError> {
-    let project = app.service.readable_project(principal, &path_id(group_id, IdKind::Project)?).await?;
-    Ok(ProjectScope { project, org: principal.org.clone() })
-}
-
 async fn managed_project(
     app: &AppState,
     route: Route,
@@ -237,7 +232,7 @@ pub async fn list_group_teams(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Answer {
-    let scope = readable_project(&app, &principal, &group_id).await?;
+    let scope = app.service.readable_project_scope(&principal, &path_id(&group_id, IdKind::Project)?).await?;
     let page = Page::from_query(&form_pairs(raw.as_deref()))?;
     let teams = app.service.list_project_teams(&scope).await?;
     let path = format!("/api/atlas/v2/groups/{}/teams", scope.project.id);
@@ -250,7 +245,7 @@ pub async fn get_group_team(
     Path((group_id, team_id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Answer {
-    let scope = readable_project(&app, &principal, &group_id).await?;
+    let scope = app.service.readable_project_scope(&principal, &path_id(&group_id, IdKind::Project)?).await?;
     let assigned = app.service.project_team(&scope, &path_id(&team_id, IdKind::Team)?).await?;
     Ok(Payload::ok(render::project_team(&scope.project.id, &assigned, &base_url(&headers))))
 }

@@ -23,7 +23,7 @@ use super::wire::{Payload, form_pairs, json_body};
 use crate::domain::events::Actor;
 use crate::domain::users::{MembershipStatus, OrgUser, OrgUserUpdate};
 use crate::domain::{IdKind, ObjectId, Org, Principal};
-use crate::service::{ProjectListing, ProjectScope, UserQuery};
+use crate::service::{ProjectListing, UserQuery};
 
 type Answer = Result<Payload, ApiError>;
 
@@ -207,12 +207,6 @@ pub async fn update_org_user_roles(
 
 // --- project users ---
 
-/// A project the caller may read, with its org (the caller's own, or it could not see the project).
-async fn readable_scope(app: &AppState, principal: &Principal, group_id: &str) -> Result<ProjectScope, ApiError> {
-    let project = app.service.readable_project(principal, &path_id(group_id, IdKind::Project)?).await?;
-    Ok(ProjectScope { project, org: principal.org.clone() })
-}
-
 pub async fn list_group_users(
     State(app): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -221,7 +215,7 @@ pub async fn list_group_users(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Answer {
-    let scope = readable_scope(&app, &principal, &group_id).await?;
+    let scope = app.service.readable_project_scope(&principal, &path_id(&group_id, IdKind::Project)?).await?;
     let pairs = form_pairs(raw.as_deref());
     let (page, query) = (Page::from_query(&pairs)?, user_query(&pairs, version)?);
     let listing = ProjectListing {
@@ -243,7 +237,7 @@ pub async fn get_group_user(
     Extension(principal): Extension<Principal>,
     Path((group_id, user_id)): Path<(String, String)>,
 ) -> Answer {
-    let scope = readable_scope(&app, &principal, &group_id).await?;
+    let scope = app.service.readable_project_scope(&principal, &path_id(&group_id, IdKind::Project)?).await?;
     let user = app.service.project_user(&scope, &path_id(&user_id, IdKind::User)?).await?;
     Ok(Payload::ok(render::project_user(&user)))
 }

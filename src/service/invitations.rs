@@ -225,8 +225,14 @@ impl Service {
             .await?
             .filter(|found| found.kind == kind && found.scope_id() == *scope_id)
             .ok_or(DomainError::InvitationNotFound(invitation_id))?;
-        let project_ids: Vec<ObjectId> = tx.projects(Some(&org.id)).await?.into_iter().map(|p| p.id).collect();
-        let team_ids: Vec<ObjectId> = tx.teams(Some(&org.id)).await?.into_iter().map(|t| t.id).collect();
+        // Only an org invitation names projects and teams that must be the org's.
+        let (project_ids, team_ids): (Vec<ObjectId>, Vec<ObjectId>) = match kind {
+            InvitationKind::Org => (
+                tx.projects(Some(&org.id)).await?.into_iter().map(|p| p.id).collect(),
+                tx.teams(Some(&org.id)).await?.into_iter().map(|t| t.id).collect(),
+            ),
+            InvitationKind::Project => (Vec::new(), Vec::new()),
+        };
         let updated = change(&current, &OrgContext { org, project_ids: &project_ids, team_ids: &team_ids })?;
         if !tx.update_invitation(&updated, now).await? {
             return Err(DomainError::InvitationNotFound(updated.id).into());

@@ -84,10 +84,7 @@ impl Service {
     async fn accept(&self, invitation_id: &ObjectId, acceptor: Acceptor) -> ServiceResult<Invitation> {
         let now = self.now();
         let mut tx = self.store.write().await?;
-        let invitation = tx
-            .lock_pending_invitation(invitation_id, now)
-            .await?
-            .ok_or(DomainError::InvitationNotFound(*invitation_id))?;
+        let invitation = locked_pending(&mut tx, invitation_id, now).await?;
         let mut accepted = vec![invitation.clone()];
         if let Some(companion) = companion_of(&mut tx, &invitation, now).await? {
             accepted.extend(tx.lock_pending_invitation(&companion.id, now).await?);
@@ -127,10 +124,7 @@ impl Service {
     pub async fn decline_invitation(&self, invitation_id: &ObjectId) -> ServiceResult<Invitation> {
         let now = self.now();
         let mut tx = self.store.write().await?;
-        let invitation = tx
-            .lock_pending_invitation(invitation_id, now)
-            .await?
-            .ok_or(DomainError::InvitationNotFound(*invitation_id))?;
+        let invitation = locked_pending(&mut tx, invitation_id, now).await?;
         let declined_org_invitation = match invitation.kind {
             InvitationKind::Org => Some(invitation.clone()),
             InvitationKind::Project => {
@@ -144,6 +138,11 @@ impl Service {
         tx.commit().await?;
         Ok(Invitation { declined_at: Some(now), ..invitation })
     }
+}
+
+/// The pending invitation, under its row lock: a concurrent accept, decline or delete waits, then finds it gone.
+async fn locked_pending(tx: &mut WriteTx, invitation_id: &ObjectId, now: UnixSeconds) -> ServiceResult<Invitation> {
+    Ok(tx.lock_pending_invitation(invitation_id, now).await?.ok_or(DomainError::InvitationNotFound(*invitation_id))?)
 }
 
 /// The pending org invitation made together with a project invitation, if it is still a companion.

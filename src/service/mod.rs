@@ -104,6 +104,16 @@ impl Service {
         Ok(ProjectScope { project, org: principal.org.clone() })
     }
 
+    /// A project the caller may read, with its org (seeing it means it is in the caller's own org).
+    pub async fn readable_project_scope(
+        &self,
+        principal: &Principal,
+        project_id: &ObjectId,
+    ) -> ServiceResult<ProjectScope> {
+        let project = self.readable_project(principal, project_id).await?;
+        Ok(ProjectScope { project, org: principal.org.clone() })
+    }
+
     /// The project itself, for callers who may see it.
     pub async fn readable_project(&self, principal: &Principal, project_id: &ObjectId) -> ServiceResult<Project> {
         let project =
